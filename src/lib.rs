@@ -1,0 +1,14 @@
+//! beian: an offline advisor for China's ICP website filing (ICP备案).
+//!
+//! The library holds the engine: the knowledge base ([`kb`]), the search index ([`index`]), and the
+//! advice ([`advise`]) that turns a question or a pasted rejection notice into ranked answers.
+//! Rendering ([`render`]) turns answers into text or JSON; [`app`] runs a parsed command line.
+
+pub mod advise;
+pub mod app;
+pub mod cli;
+pub mod eval;
+pub mod index;
+pub mod kb;
+pub mod render;
+pub mod segment;

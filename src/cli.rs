@@ -1,0 +1,168 @@
+//! The command line, as clap derive definitions only. `app` turns it into settings and runs it.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+const ABOUT: &str = "Offline advisor for China's ICP website filing (ICP备案): what a rejection means and what to do next";
+
+const LONG_ABOUT: &str = "\
+beian answers questions about China's ICP website filing (ICP备案) and explains pasted rejection notices
+(驳回/退回通知): why it happened, how to fix it, and what to do next. Everything runs offline on the
+knowledge base built into the binary; teams add their own entries with --kb DIR.
+
+With no command on a terminal, beian opens an interactive session (see `beian repl`).";
+
+const EXAMPLES: &str = "\
+Examples:
+  beian ask \"网站换了云服务商,原来的备案号还能用吗\"
+  beian ask --json \"审核驳回:域名持有者与备案主体不一致\"
+  pbpaste | beian ask               # a whole rejection notice from standard input
+  beian show rejection/subject-mismatch
+  beian list --kind rejection
+  beian kb lint --kb ./our-entries
+  beian eval queries.jsonl --verbose";
+
+#[derive(Debug, Parser)]
+#[command(name = "beian", version = crate::app::VERSION, about = ABOUT, long_about = LONG_ABOUT, after_help = EXAMPLES)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub global: GlobalArgs,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct GlobalArgs {
+    /// Also load the entries in DIR (DIR/<kind>/<slug>.md); an entry with a built-in id replaces it
+    #[arg(long, global = true, value_name = "DIR")]
+    pub kb: Option<PathBuf>,
+
+    /// Use only the entries of --kb DIR, not the built-in knowledge base
+    #[arg(long, global = true)]
+    pub no_builtin: bool,
+
+    /// When to use colour (NO_COLOR turns it off for `auto`)
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    /// Language of labels and titles in the text view
+    #[arg(long, global = true, value_enum, default_value_t = LangChoice::Zh, value_name = "LANG")]
+    pub lang: LangChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LangChoice {
+    /// 中文 labels (原因 / 解决步骤 / 下一步)
+    Zh,
+    /// English labels and English titles
+    En,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Answer one question or pasted rejection notice
+    #[command(after_help = "\
+Examples:
+  beian ask \"备案被驳回了怎么办\"
+  beian ask --json --top 3 \"初审驳回:幕布照片不清晰;负责人证件已过期\"
+  beian ask - < notice.txt
+
+Exit status: 0 a confident match, 1 no confident match, 2 a usage, input or knowledge-base error.")]
+    Ask(AskArgs),
+
+    /// Show one entry in full
+    #[command(after_help = "Example:\n  beian show scenario/new-access")]
+    Show {
+        /// Entry id, e.g. rejection/subject-mismatch
+        id: String,
+        /// Print the entry as JSON
+        #[arg(long)]
+        json: bool,
+    },
+
+    /// List the entries of the knowledge base
+    #[command(after_help = "Examples:\n  beian list\n  beian list --kind rejection --json")]
+    List {
+        /// Only entries of this kind
+        #[arg(long, value_enum)]
+        kind: Option<KindChoice>,
+        /// Print a JSON array
+        #[arg(long)]
+        json: bool,
+    },
+
+    /// Knowledge-base tools
+    #[command(subcommand)]
+    Kb(KbCommand),
+
+    /// Score a query set (JSON Lines: {"id", "query", "expect": [...]} or "expect_all")
+    #[command(after_help = "\
+Example:
+  beian eval queries.jsonl --verbose
+
+Prints top-1, top-3, MRR, out-of-scope and multi-reason accuracy; --verbose lists every miss.")]
+    Eval {
+        /// The query set
+        file: PathBuf,
+        /// List every miss
+        #[arg(long)]
+        verbose: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AskArgs {
+    /// Print the answer as JSON (kb-spec §3)
+    #[arg(long)]
+    pub json: bool,
+
+    /// How many results to return
+    #[arg(long, default_value_t = 5, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=100))]
+    pub top: u16,
+
+    /// The question or notice; omitted or `-`: read standard input
+    #[arg(value_name = "TEXT", allow_hyphen_values = false)]
+    pub text: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KbCommand {
+    /// Check entries against the knowledge-base contract; every problem as file:line: message
+    #[command(after_help = "\
+Examples:
+  beian kb lint                     # the built-in knowledge base
+  beian kb lint --kb ./our-entries  # your entries together with the built-in ones
+
+Exit status: 0 no errors (warnings allowed), 2 errors found.")]
+    Lint,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KindChoice {
+    Scenario,
+    Process,
+    Rejection,
+    Risk,
+    Faq,
+}
+
+impl From<KindChoice> for crate::kb::Kind {
+    fn from(kind: KindChoice) -> Self {
+        use crate::kb::Kind;
+        match kind {
+            KindChoice::Scenario => Kind::Scenario,
+            KindChoice::Process => Kind::Process,
+            KindChoice::Rejection => Kind::Rejection,
+            KindChoice::Risk => Kind::Risk,
+            KindChoice::Faq => Kind::Faq,
+        }
+    }
+}

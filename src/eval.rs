@@ -1,0 +1,144 @@
+//! `beian eval`: scores a query set (kb-spec §4) against the advisor.
+
+use crate::advise::{AdviseError, Advisor, Status};
+use serde::Deserialize;
+
+/// One line of a query set.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Case {
+    pub id: String,
+    pub query: String,
+    /// The top result must be one of these; empty means out of scope (the answer must be `no_match`).
+    #[serde(default)]
+    pub expect: Option<Vec<String>>,
+    /// A notice with several reasons: every id must be among the first five results.
+    #[serde(default)]
+    pub expect_all: Option<Vec<String>>,
+}
+
+/// Reads a query set; a bad line is an error naming its line number.
+pub fn parse_cases(text: &str) -> Result<Vec<Case>, (usize, String)> {
+    let mut cases = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let case: Case = serde_json::from_str(line).map_err(|err| (i + 1, err.to_string()))?;
+        if case.expect.is_none() && case.expect_all.is_none() {
+            return Err((i + 1, format!("case '{}' has neither \"expect\" nor \"expect_all\"", case.id)));
+        }
+        cases.push(case);
+    }
+    Ok(cases)
+}
+
+/// What went wrong with one case.
+#[derive(Debug, Clone)]
+pub struct Miss {
+    pub case: Case,
+    pub got: Vec<(String, f32)>,
+    pub status: Status,
+    pub reason: &'static str,
+}
+
+/// The scores of a run.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    pub in_scope: usize,
+    pub top1: usize,
+    pub top3: usize,
+    pub reciprocal_rank_sum: f64,
+    pub in_scope_no_match: usize,
+    pub out_of_scope: usize,
+    pub out_of_scope_ok: usize,
+    pub multi: usize,
+    pub multi_ok: usize,
+    pub misses: Vec<Miss>,
+}
+
+impl Report {
+    pub fn top1_rate(&self) -> f64 {
+        ratio(self.top1, self.in_scope)
+    }
+
+    pub fn top3_rate(&self) -> f64 {
+        ratio(self.top3, self.in_scope)
+    }
+
+    pub fn mrr(&self) -> f64 {
+        if self.in_scope == 0 {
+            0.0
+        } else {
+            self.reciprocal_rank_sum / self.in_scope as f64
+        }
+    }
+}
+
+fn ratio(part: usize, whole: usize) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 / whole as f64
+    }
+}
+
+/// Runs every case.
+pub fn evaluate(advisor: &Advisor, cases: &[Case]) -> Result<Report, AdviseError> {
+    let mut report = Report::default();
+    for case in cases {
+        let advice = advisor.advise(&case.query, 10)?;
+        let ids: Vec<&str> = advice.results.iter().map(|r| r.entry.id.as_str()).collect();
+        let got: Vec<(String, f32)> = advice
+            .results
+            .iter()
+            .take(5)
+            .map(|r| (r.entry.id.clone(), r.confidence))
+            .collect();
+        let miss = |reason| Miss {
+            case: case.clone(),
+            got: got.clone(),
+            status: advice.status,
+            reason,
+        };
+        if let Some(all) = &case.expect_all {
+            report.multi += 1;
+            let first5 = &ids[..ids.len().min(5)];
+            if all.iter().all(|id| first5.contains(&id.as_str())) {
+                report.multi_ok += 1;
+            } else {
+                report.misses.push(miss("a reason is missing from the first five"));
+            }
+            continue;
+        }
+        let expect = case.expect.as_deref().unwrap_or_default();
+        if expect.is_empty() {
+            report.out_of_scope += 1;
+            if advice.status == Status::NoMatch {
+                report.out_of_scope_ok += 1;
+            } else {
+                report.misses.push(miss("out of scope, answered as a match"));
+            }
+            continue;
+        }
+        report.in_scope += 1;
+        let rank = ids.iter().position(|id| expect.iter().any(|e| e == id));
+        if rank == Some(0) {
+            report.top1 += 1;
+        }
+        if rank.is_some_and(|r| r < 3) {
+            report.top3 += 1;
+        }
+        if let Some(r) = rank {
+            report.reciprocal_rank_sum += 1.0 / (r as f64 + 1.0);
+        }
+        if advice.status == Status::NoMatch {
+            report.in_scope_no_match += 1;
+        }
+        if rank != Some(0) {
+            report.misses.push(miss("the expected entry is not first"));
+        } else if advice.status == Status::NoMatch {
+            report.misses.push(miss("right entry, but answered no_match"));
+        }
+    }
+    Ok(report)
+}

@@ -1,0 +1,85 @@
+//! Output: the text view and the JSON contract, written to any `impl Write`.
+
+pub mod json;
+pub mod text;
+
+/// Language of labels (and titles) in the text view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+/// ANSI styling, or none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Palette {
+    pub enabled: bool,
+}
+
+impl Palette {
+    pub fn paint(&self, code: &str, text: &str) -> String {
+        if self.enabled {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+
+    pub fn bold(&self, text: &str) -> String {
+        self.paint("1", text)
+    }
+
+    pub fn heading(&self, text: &str) -> String {
+        self.paint("1;36", text)
+    }
+
+    pub fn dim(&self, text: &str) -> String {
+        self.paint("2", text)
+    }
+
+    pub fn accent(&self, text: &str) -> String {
+        self.paint("33", text)
+    }
+}
+
+/// Removes control characters (ANSI escapes included) so that text from a query or a knowledge-base
+/// file can never drive the terminal. Newlines and tabs are kept.
+pub fn sanitize(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\n' | '\t' => out.push(c),
+            '\u{1b}' => {
+                // Drop a whole CSI sequence (ESC [ … final byte), not just the ESC.
+                if chars.peek() == Some(&'[') {
+                    chars.next();
+                    while let Some(&next) = chars.peek() {
+                        chars.next();
+                        if ('\u{40}'..='\u{7e}').contains(&next) {
+                            break;
+                        }
+                    }
+                }
+            }
+            c if c.is_control() => {}
+            // Bidirectional overrides can make text display other than it reads.
+            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sanitize;
+
+    #[test]
+    fn sanitize_strips_escapes_and_controls_but_keeps_text() {
+        assert_eq!(sanitize("a\x1b[31mred\x1b[0m b"), "ared b");
+        assert_eq!(sanitize("x\x07y\x00z\r"), "xyz");
+        assert_eq!(sanitize("备案\n下一步\t1"), "备案\n下一步\t1");
+    }
+}

@@ -1,0 +1,289 @@
+//! The text view: the best entry in full (each reason of a notice in full), the rest one line each.
+
+use super::{sanitize, Lang, Palette};
+use crate::advise::{Advice, Answer, Status, MATCH_THRESHOLD};
+use crate::kb::{Entry, Kind};
+use std::io::{self, Write};
+use unicode_width::UnicodeWidthChar;
+
+/// How the text view looks.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TextOptions {
+    pub lang: Lang,
+    pub palette: Palette,
+    /// Wrap at this many columns (a Chinese character is two); `None` leaves lines whole.
+    pub width: Option<usize>,
+}
+
+struct Labels {
+    causes: &'static str,
+    remediation: &'static str,
+    next_actions: &'static str,
+    symptoms: &'static str,
+    related: &'static str,
+    sources: &'static str,
+    others: &'static str,
+    for_segment: &'static str,
+    confidence: &'static str,
+    no_match: &'static str,
+    suggestions: &'static str,
+    truncated: &'static str,
+}
+
+const ZH: Labels = Labels {
+    causes: "原因",
+    remediation: "解决步骤",
+    next_actions: "下一步",
+    symptoms: "常见提示",
+    related: "相关",
+    sources: "来源",
+    others: "其他可能",
+    for_segment: "针对",
+    confidence: "置信度",
+    no_match: "没有找到把握较大的答案。可以换个说法，或补充驳回通知的原文。",
+    suggestions: "可能相关",
+    truncated: "（输入过长，只分析了前面部分）",
+};
+
+const EN: Labels = Labels {
+    causes: "Causes",
+    remediation: "Remediation",
+    next_actions: "Next actions",
+    symptoms: "Symptoms",
+    related: "Related",
+    sources: "Sources",
+    others: "Other candidates",
+    for_segment: "For",
+    confidence: "confidence",
+    no_match: "No confident answer. Try other words, or paste the rejection notice itself.",
+    suggestions: "Perhaps related",
+    truncated: "(the input was long; only its beginning was read)",
+};
+
+fn labels(lang: Lang) -> &'static Labels {
+    match lang {
+        Lang::Zh => &ZH,
+        Lang::En => &EN,
+    }
+}
+
+fn kind_label(kind: Kind, lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => kind.label_zh(),
+        Lang::En => kind.as_str(),
+    }
+}
+
+fn title(entry: &Entry, lang: Lang) -> &str {
+    match lang {
+        Lang::Zh => &entry.title,
+        Lang::En => &entry.title_en,
+    }
+}
+
+/// Writes the answer to a query.
+pub fn write_advice(out: &mut dyn Write, advice: &Advice<'_>, options: &TextOptions) -> io::Result<()> {
+    let l = labels(options.lang);
+    let p = options.palette;
+    if advice.results.is_empty() || advice.status == Status::NoMatch {
+        writeln!(out, "{}", l.no_match)?;
+        if !advice.results.is_empty() {
+            writeln!(out)?;
+            writeln!(out, "{}:", p.heading(l.suggestions))?;
+            for (i, answer) in advice.results.iter().enumerate() {
+                write_candidate_line(out, i + 1, answer, options)?;
+            }
+        }
+        return Ok(());
+    }
+
+    // Every confident answer for a distinct part of the notice is shown in full.
+    let mut full: Vec<&Answer<'_>> = Vec::new();
+    for answer in &advice.results {
+        let new_segment = !full.iter().any(|shown| shown.segment == answer.segment);
+        if full.is_empty() || (answer.confidence >= MATCH_THRESHOLD && new_segment) {
+            full.push(answer);
+        }
+    }
+    let several = full.len() > 1;
+    for (i, answer) in full.iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+            writeln!(out, "{}", p.dim(&"─".repeat(40)))?;
+        }
+        if several {
+            writeln!(out, "{}: {}", p.dim(l.for_segment), sanitize(&answer.segment))?;
+        }
+        write_entry_header(out, answer.entry, Some(answer.confidence), options)?;
+        write_entry_body(out, answer.entry, options, false)?;
+    }
+
+    let others: Vec<(usize, &Answer<'_>)> = advice
+        .results
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| !full.iter().any(|f| f.entry.id == a.entry.id))
+        .collect();
+    if !others.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "{}:", p.heading(l.others))?;
+        for (i, answer) in others {
+            write_candidate_line(out, i + 1, answer, options)?;
+        }
+    }
+    if advice.truncated {
+        writeln!(out)?;
+        writeln!(out, "{}", p.dim(l.truncated))?;
+    }
+    Ok(())
+}
+
+fn write_candidate_line(out: &mut dyn Write, n: usize, answer: &Answer<'_>, options: &TextOptions) -> io::Result<()> {
+    let p = options.palette;
+    writeln!(
+        out,
+        "  {n}. {}  {}  {}",
+        p.accent(&answer.entry.id),
+        sanitize(title(answer.entry, options.lang)),
+        p.dim(&format!("{:.2}", answer.confidence))
+    )
+}
+
+fn write_entry_header(out: &mut dyn Write, entry: &Entry, confidence: Option<f32>, options: &TextOptions) -> io::Result<()> {
+    let l = labels(options.lang);
+    let p = options.palette;
+    let mut meta = format!("{} · {}", kind_label(entry.kind, options.lang), entry.id);
+    if let Some(confidence) = confidence {
+        meta.push_str(&format!(" · {} {confidence:.2}", l.confidence));
+    }
+    writeln!(out, "{}", p.bold(&sanitize(title(entry, options.lang))))?;
+    writeln!(out, "{}", p.dim(&meta))?;
+    Ok(())
+}
+
+/// Writes an entry's summary and sections; `symptoms` adds the optional section (the full `show` view).
+fn write_entry_body(out: &mut dyn Write, entry: &Entry, options: &TextOptions, symptoms: bool) -> io::Result<()> {
+    let l = labels(options.lang);
+    let p = options.palette;
+    writeln!(out)?;
+    write_wrapped(out, "", "", &entry.summary, options.width)?;
+    let mut sections: Vec<(&str, &[String], bool)> = vec![
+        (l.causes, &entry.causes, false),
+        (l.remediation, &entry.remediation, true),
+        (l.next_actions, &entry.next_actions, false),
+    ];
+    if symptoms && !entry.symptoms.is_empty() {
+        sections.push((l.symptoms, &entry.symptoms, false));
+    }
+    for (label, items, numbered) in sections {
+        if items.is_empty() {
+            continue;
+        }
+        writeln!(out)?;
+        writeln!(out, "{}", p.heading(label))?;
+        for (i, item) in items.iter().enumerate() {
+            let marker = if numbered { format!("  {}. ", i + 1) } else { "  • ".to_string() };
+            let indent = " ".repeat(display_width(&marker));
+            write_wrapped(out, &marker, &indent, item, options.width)?;
+        }
+    }
+    writeln!(out)?;
+    if !entry.related.is_empty() {
+        writeln!(out, "{}: {}", p.heading(l.related), sanitize(&entry.related.join(", ")))?;
+    }
+    if !entry.sources.is_empty() {
+        writeln!(out, "{}: {}", p.heading(l.sources), sanitize(&entry.sources.join(", ")))?;
+    }
+    Ok(())
+}
+
+/// Writes a whole entry (`beian show`).
+pub fn write_entry(out: &mut dyn Write, entry: &Entry, options: &TextOptions) -> io::Result<()> {
+    write_entry_header(out, entry, None, options)?;
+    write_entry_body(out, entry, options, true)
+}
+
+/// One line per entry (`beian list`), ids aligned by display width.
+pub fn write_list(out: &mut dyn Write, entries: &[&Entry], options: &TextOptions) -> io::Result<()> {
+    let width = entries.iter().map(|e| display_width(&e.id)).max().unwrap_or(0);
+    for entry in entries {
+        let pad = " ".repeat(width - display_width(&entry.id));
+        writeln!(
+            out,
+            "{}{pad}  {}",
+            options.palette.accent(&entry.id),
+            sanitize(title(entry, options.lang))
+        )?;
+    }
+    Ok(())
+}
+
+pub fn display_width(text: &str) -> usize {
+    text.chars().map(|c| c.width().unwrap_or(0)).sum()
+}
+
+/// Writes `text` after `first` (the marker), wrapping at `width` columns with `indent` on later lines.
+fn write_wrapped(out: &mut dyn Write, first: &str, indent: &str, text: &str, width: Option<usize>) -> io::Result<()> {
+    let text = sanitize(text).replace('\n', " ");
+    let Some(width) = width.filter(|&w| w > display_width(indent) + 10) else {
+        return writeln!(out, "{first}{text}");
+    };
+    let mut line = first.to_string();
+    let mut column = display_width(first);
+    for piece in pieces(&text) {
+        let piece_width = display_width(piece);
+        if column + piece_width > width && column > display_width(indent) {
+            writeln!(out, "{}", line.trim_end())?;
+            line = indent.to_string();
+            column = display_width(indent);
+            if piece == " " {
+                continue;
+            }
+        }
+        line.push_str(piece);
+        column += piece_width;
+    }
+    writeln!(out, "{}", line.trim_end())
+}
+
+/// Breakable pieces: a Latin word or number stays whole, every CJK character and space is its own piece.
+fn pieces(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut in_word = false;
+    for (i, c) in text.char_indices() {
+        let wordy = c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '/' | ':' | '%');
+        if wordy && in_word {
+            continue;
+        }
+        if i > start {
+            out.push(&text[start..i]);
+        }
+        start = i;
+        in_word = wordy;
+        if !wordy {
+            out.push(&text[i..i + c.len_utf8()]);
+            start = i + c.len_utf8();
+        }
+    }
+    if start < text.len() {
+        out.push(&text[start..]);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrapping_counts_chinese_as_two_columns() {
+        let mut out = Vec::new();
+        write_wrapped(&mut out, "  • ", "    ", "备案备案备案备案备案备案 abc", Some(20)).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        for line in text.lines() {
+            assert!(display_width(line) <= 20, "{line:?}");
+        }
+        assert!(text.contains("abc"));
+    }
+}
