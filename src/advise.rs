@@ -97,6 +97,10 @@ pub struct Advisor {
     synonyms: Vec<Vec<String>>,
     segmenter: Segmenter,
     terms: Vec<OnceCell<EntryTerms>>,
+    /// Folded words that say the text is about a returned filing (notice.toml `rejection_cues`).
+    rejection_cues: Vec<String>,
+    /// Folded words that mark a text as being about ICP filing (synonyms.toml `topic_terms`).
+    topic_terms: Vec<String>,
 }
 
 /// An analyzed query term.
@@ -118,7 +122,15 @@ struct Candidate {
     name_chars: usize,
     name_cov: f32,
     any_cov: f32,
+    /// The text says the filing was returned and this entry is a reason for returns.
+    rejection_cue: bool,
+    /// The text names the topic (ICP filing) at all.
+    on_topic: bool,
+    /// BM25 relative to the best candidate's (0..1).
+    relative: f32,
     score: f32,
+    /// The weighted evidence (a logit): the ranking key.
+    evidence: f32,
     confidence: f32,
 }
 
@@ -157,7 +169,11 @@ impl Advisor {
             .collect();
         let segmenter = Segmenter::new(&kb.vocabulary.boilerplate);
         let terms = kb.entries().iter().map(|_| OnceCell::new()).collect();
+        let rejection_cues = kb.vocabulary.rejection_cues.iter().map(|cue| fold(cue.trim())).filter(|cue| !cue.is_empty()).collect();
+        let topic_terms = kb.vocabulary.topic_terms.iter().map(|t| fold(t.trim())).filter(|t| !t.is_empty()).collect();
         Advisor {
+            rejection_cues,
+            topic_terms,
             kb,
             index,
             patterns,
@@ -280,6 +296,10 @@ impl Advisor {
             name_chars: 0,
             name_cov: 0.0,
             any_cov: 0.0,
+            rejection_cue: false,
+            on_topic: false,
+            relative: 0.0,
+            evidence: 0.0,
             score: 0.0,
             confidence: 0.0,
         };
@@ -302,6 +322,8 @@ impl Advisor {
             }
         }
 
+        let on_topic = self.topic_terms.iter().any(|term| contains_name(&folded, term));
+        let rejected = self.rejection_cues.iter().any(|cue| contains_name(&folded, cue));
         let total: f32 = content.iter().map(|t| term_weight(t)).sum();
         let mut ranked: Vec<Candidate> = candidates
             .into_values()
@@ -319,6 +341,8 @@ impl Advisor {
                     c.name_cov = covered(&terms.names);
                     c.any_cov = covered(&terms.all);
                 }
+                c.on_topic = on_topic;
+                c.rejection_cue = rejected && self.kb.entries()[c.entry].kind == crate::kb::Kind::Rejection;
                 c.score = c.bm25
                     + if c.pattern { 12.0 } else { 0.0 }
                     + 1.5 * (c.name_chars.min(10) as f32);
@@ -327,12 +351,36 @@ impl Advisor {
             .collect();
         ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
 
-        let runner_up: Vec<f32> = ranked.iter().skip(1).map(|c| c.score).chain([0.0]).collect();
-        for (c, next) in ranked.iter_mut().zip(runner_up) {
-            let margin = if c.score > 0.0 { ((c.score - next) / c.score).max(0.0) } else { 0.0 };
-            c.confidence = confidence(c, margin);
+        let best_bm25 = ranked.iter().map(|c| c.bm25).fold(0.0f32, f32::max);
+        for c in &mut ranked {
+            c.relative = if best_bm25 > 0.0 { c.bm25 / best_bm25 } else { 0.0 };
+            c.evidence = evidence(c);
+        }
+        // The evidence decides the order; confidence adds how far the best stands ahead of the next.
+        ranked.sort_by(|a, b| b.evidence.total_cmp(&a.evidence).then(b.score.total_cmp(&a.score)).then(a.entry.cmp(&b.entry)));
+        let first = ranked.first().map_or(0.0, |c| c.evidence);
+        let second = ranked.get(1).map_or(first - 2.0, |c| c.evidence);
+        for (i, c) in ranked.iter_mut().enumerate() {
+            let margin = if i == 0 { first - second } else { c.evidence - first };
+            c.confidence = 1.0 / (1.0 + (-(c.evidence + W.margin * margin.clamp(-2.0, 2.0))).exp());
         }
         Ok(ranked)
+    }
+
+    /// The evidence behind the ranking of one text, one line per candidate (for `beian ask --explain`).
+    pub fn explain(&self, text: &str) -> Result<Vec<String>, AdviseError> {
+        let (text, _) = truncate(text, MAX_QUERY_BYTES);
+        let mut lines = Vec::new();
+        for segment in self.segmenter.segments(text) {
+            lines.push(format!("segment: {}", segment.text));
+            for c in self.rank(&segment.text)?.iter().take(8) {
+                lines.push(format!(
+                    "  {:<40} conf={:.3} evidence={:.2} bm25={:.2} rel={:.2} names={:.2} all={:.2} pattern={} quoted={} rejection_cue={} on_topic={}",
+                    self.kb.entries()[c.entry].id, c.confidence, c.evidence, c.bm25, c.relative, c.name_cov, c.any_cov, c.pattern, c.name_chars, c.rejection_cue, c.on_topic
+                ));
+            }
+        }
+        Ok(lines)
     }
 
     /// The other terms of every synonym group one of whose terms the text contains.
@@ -393,18 +441,44 @@ impl Advisor {
     }
 }
 
-/// The evidence → a probability-like confidence. The weights were set by hand on the dev query set
-/// (see `beian eval`): coverage of the question by the entry's names matters most, then literal
-/// pattern hits and quoted names, then how far the entry stands ahead of the next.
-fn confidence(c: &Candidate, margin: f32) -> f32 {
-    let z = -4.2
-        + 4.0 * c.name_cov
-        + 3.0 * c.any_cov
-        + if c.pattern { 3.0 } else { 0.0 }
-        + 0.35 * (c.name_chars.min(8) as f32)
-        + 1.5 * margin
-        + 0.03 * c.bm25.min(60.0);
-    1.0 / (1.0 + (-z).exp())
+/// Weights of the evidence, set by hand on the dev query set (see `beian eval`): coverage of the question
+/// by the entry's names matters most, then literal pattern hits and quoted names, then the index score
+/// relative to the best candidate's.
+struct Weights {
+    bias: f32,
+    names: f32,
+    all: f32,
+    relative: f32,
+    pattern: f32,
+    quoted: f32,
+    rejection_cue: f32,
+    on_topic: f32,
+    margin: f32,
+}
+
+const W: Weights = Weights {
+    bias: -4.0,
+    names: 3.0,
+    all: 4.0,
+    relative: 1.0,
+    pattern: 3.0,
+    quoted: 0.35,
+    rejection_cue: 1.5,
+    on_topic: 2.0,
+    margin: 0.5,
+};
+
+/// The evidence for a candidate, as a logit.
+fn evidence(c: &Candidate) -> f32 {
+    let w = &W;
+    w.bias
+        + w.names * c.name_cov
+        + w.all * c.any_cov
+        + w.relative * c.relative
+        + if c.pattern { w.pattern } else { 0.0 }
+        + w.quoted * (c.name_chars.min(8) as f32)
+        + if c.rejection_cue { w.rejection_cue } else { 0.0 }
+        + if c.on_topic { w.on_topic } else { 0.0 }
 }
 
 fn term_weight(term: &QueryTerm) -> f32 {

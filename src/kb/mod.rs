@@ -188,6 +188,12 @@ pub struct Vocabulary {
     /// Regular expressions for the parts of a pasted notice that carry no reason (greetings, order numbers).
     #[serde(default)]
     pub boilerplate: Vec<String>,
+    /// Words that say a text is about a returned filing (驳回, 退回…): rejection entries gain weight.
+    #[serde(default)]
+    pub rejection_cues: Vec<String>,
+    /// Words that mark a text as being about ICP filing at all (备案, ICP, 管局…): evidence against `no_match`.
+    #[serde(default)]
+    pub topic_terms: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -207,6 +213,8 @@ impl Vocabulary {
         })?;
         self.synonyms.extend(more.synonyms);
         self.boilerplate.extend(more.boilerplate);
+        self.rejection_cues.extend(more.rejection_cues);
+        self.topic_terms.extend(more.topic_terms);
         Ok(())
     }
 }
