@@ -1,0 +1,429 @@
+//! The REPL through the real binary: on a pseudo-terminal (expectrl) and with piped input (assert_cmd).
+#![cfg(unix)]
+
+use assert_cmd::Command;
+use expectrl::process::unix::WaitStatus;
+use expectrl::session::OsSession;
+use expectrl::{Eof, Expect, Regex, Session};
+use predicates::prelude::*;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+const BIN: &str = env!("CARGO_BIN_EXE_beian");
+const PROMPT: &str = "beian> ";
+/// The prompt as a terminal shows it: plain, or coloured (`beian>` in an escape sequence, then a space).
+const PROMPT_PATTERN: &str = r"beian>(\x1b\[0m)? ";
+const ENTER: &str = "\r";
+const CTRL_C: &str = "\x03";
+const CTRL_D: &str = "\x04";
+
+/// Variables that change what beian prints or where it keeps its files.
+const OUTSIDE_VARS: &[&str] = &[
+    "NO_COLOR",
+    "CLICOLOR",
+    "CLICOLOR_FORCE",
+    "COLUMNS",
+    "BEIAN_HISTORY",
+    "XDG_DATA_HOME",
+];
+
+/// A scratch home: the history file inside it, and HOME and XDG_DATA_HOME pointing into it, so that
+/// nothing reads or writes the real user's files.
+struct Home {
+    dir: tempfile::TempDir,
+}
+
+impl Home {
+    fn new() -> Home {
+        Home {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn history(&self) -> PathBuf {
+        self.dir.path().join("state").join("history")
+    }
+
+    fn command(&self, args: &[&str]) -> std::process::Command {
+        let mut command = std::process::Command::new(BIN);
+        command.args(args);
+        for var in OUTSIDE_VARS {
+            command.env_remove(var);
+        }
+        command
+            .env("HOME", self.dir.path())
+            .env("XDG_DATA_HOME", self.dir.path().join("data"))
+            .env("BEIAN_HISTORY", self.history())
+            .env("TERM", "xterm-256color");
+        command
+    }
+
+    /// `beian ARGS` on a pseudo-terminal (80×24), with the welcome line read.
+    fn spawn(&self, args: &[&str]) -> OsSession {
+        self.spawn_command(self.command(args))
+    }
+
+    fn spawn_command(&self, command: std::process::Command) -> OsSession {
+        let mut session = Session::spawn(command).expect("spawn beian on a pseudo-terminal");
+        session.set_expect_timeout(Some(Duration::from_secs(10)));
+        session
+            .expect(":help")
+            .expect("the welcome line says how to get help");
+        session.expect(Regex(PROMPT_PATTERN)).expect("a prompt");
+        session
+    }
+
+    fn piped(&self, args: &[&str]) -> Command {
+        Command::from_std(self.command(args))
+    }
+}
+
+/// Everything up to and including `needle` (a regular expression), as text.
+fn until(session: &mut OsSession, needle: &str) -> String {
+    let found = session
+        .expect(Regex(needle))
+        .unwrap_or_else(|err| panic!("waiting for {needle:?}: {err}"));
+    String::from_utf8_lossy(found.as_bytes()).into_owned()
+}
+
+/// Sends a line and returns the output up to the next prompt after `last`, a text the answer ends with.
+fn ask(session: &mut OsSession, line: &str, last: &str) -> String {
+    session.send(format!("{line}{ENTER}")).unwrap();
+    let mut text = until(session, last);
+    text.push_str(&until(session, PROMPT_PATTERN));
+    text
+}
+
+/// The session ends, with exit status 0.
+fn exits_zero(session: &mut OsSession) {
+    session.expect(Eof).expect("beian ends");
+    let status = session.get_process().wait().unwrap();
+    assert!(matches!(status, WaitStatus::Exited(_, 0)), "{status:?}");
+}
+
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+fn a_chinese_question_gets_the_right_entry_and_show_opens_it_in_full() {
+    let home = Home::new();
+    let mut session = home.spawn(&["repl", "--color", "never"]);
+    let answer = ask(&mut session, "备案被驳回了怎么办", "其他可能");
+    assert!(answer.contains("1. 备案被驳回后怎么办"), "{answer}");
+    assert!(answer.contains("faq/rejected-what-next"), "{answer}");
+    assert!(
+        answer.contains(":show 1"),
+        "the compact view says where the rest is: {answer}"
+    );
+
+    // The full entry has what the compact view leaves out: the sources and every step.
+    let full = ask(&mut session, ":show 1", "来源:");
+    assert!(full.contains("faq/rejected-what-next"), "{full}");
+    assert!(full.contains("  7. "), "all seven steps: {full}");
+
+    // Every other test ends with Ctrl-D; :quit ends the same way.
+    session.send(format!(":quit{ENTER}")).unwrap();
+    exits_zero(&mut session);
+}
+
+#[test]
+fn no_arguments_on_a_terminal_open_the_session_and_ctrl_d_leaves_it() {
+    let home = Home::new();
+    let mut session = home.spawn(&[]);
+    session.send(CTRL_D).unwrap();
+    exits_zero(&mut session);
+}
+
+#[test]
+fn tab_completes_a_command_and_an_entry_id() {
+    let home = Home::new();
+    let mut session = home.spawn(&["repl", "--color", "never"]);
+    // `:sh<TAB>` must become `:show ` (with the space): without it the line would read `:shsubj…`.
+    session.send(":sh\t").unwrap();
+    session.send("subject-mis\t").unwrap();
+    let full = ask(&mut session, "", "来源:");
+    assert!(full.contains("rejection/subject-mismatch"), "{full}");
+    assert!(
+        full.contains("常见提示"),
+        "the full entry, not an error: {full}"
+    );
+    session.send(CTRL_D).unwrap();
+    exits_zero(&mut session);
+}
+
+#[test]
+fn a_pasted_two_line_notice_is_one_query_with_an_answer_for_each_line() {
+    let home = Home::new();
+    let mut session = home.spawn(&["repl", "--color", "never"]);
+    // Bracketed paste, as a terminal sends it (a pasted newline is a carriage return, like Enter):
+    // the line break inside must not end the line.
+    session
+        .send("\x1b[200~初审驳回：幕布照片不清晰\r负责人身份证已过期\x1b[201~")
+        .unwrap();
+    let answer = ask(&mut session, "", "其他可能");
+    // The terminal is asked for bracketed paste before each prompt; otherwise it would not mark pastes.
+    assert!(
+        answer.contains("\x1b[?2004h"),
+        "bracketed paste switched on: {answer:?}"
+    );
+    // Each line's reason is answered in full, above the other candidates.
+    let (blocks, _) = answer.split_once("其他可能").unwrap();
+    assert!(
+        blocks.contains("rejection/identity-verification"),
+        "{answer}"
+    );
+    assert!(blocks.contains("rejection/document-expired"), "{answer}");
+    assert!(blocks.matches("针对: ").count() >= 2, "{answer}");
+    // And it is the only answer: had the newline ended the line, a second one would follow.
+    session.send(CTRL_D).unwrap();
+    let rest = session.expect(Eof).expect("beian ends after Ctrl-D");
+    let rest = String::from_utf8_lossy(rest.as_bytes());
+    assert!(
+        !rest.contains("其他可能") && !rest.contains("1. "),
+        "{rest}"
+    );
+    let status = session.get_process().wait().unwrap();
+    assert!(matches!(status, WaitStatus::Exited(_, 0)), "{status:?}");
+
+    let history = fs::read_to_string(home.history()).unwrap();
+    assert!(
+        history.contains("初审驳回：幕布照片不清晰\\n负责人身份证已过期\n"),
+        "one entry: {history:?}"
+    );
+}
+
+#[test]
+fn ctrl_c_clears_the_line_and_the_session_goes_on() {
+    let home = Home::new();
+    let mut session = home.spawn(&["repl", "--color", "never"]);
+    // Were `:frob` kept, the next line would be an unknown command instead of a question.
+    session.send(":frob").unwrap();
+    until(&mut session, ":frob");
+    session.send(CTRL_C).unwrap();
+    // Keys typed before the new prompt may be dropped with the old line, as a person would not type them.
+    until(&mut session, PROMPT_PATTERN);
+    let answer = ask(&mut session, "备案被驳回了怎么办", "其他可能");
+    assert!(answer.contains("faq/rejected-what-next"), "{answer}");
+    assert!(!answer.contains("unknown command"), "{answer}");
+    session.send(CTRL_D).unwrap();
+    exits_zero(&mut session);
+    let history = fs::read_to_string(home.history()).unwrap();
+    assert!(!history.contains(":frob"), "{history:?}");
+}
+
+#[test]
+fn the_history_file_is_private_holds_the_queries_and_collapses_duplicates() {
+    let home = Home::new();
+    let mut session = home.spawn(&["repl", "--color", "never"]);
+    ask(&mut session, "备案被驳回了怎么办", "其他可能");
+    ask(&mut session, "幕布照片不清晰", "其他可能");
+    ask(&mut session, "备案被驳回了怎么办", "其他可能");
+    session.send(CTRL_D).unwrap();
+    exits_zero(&mut session);
+
+    let path = home.history();
+    assert_eq!(mode(&path), 0o600);
+    let history = fs::read_to_string(&path).unwrap();
+    assert_eq!(history, "#V2\n幕布照片不清晰\n备案被驳回了怎么办\n");
+
+    // The next session starts with it: Up brings back the last query.
+    let mut session = home.spawn(&["repl", "--color", "never"]);
+    session.send("\x1b[A").unwrap();
+    let answer = ask(&mut session, "", "其他可能");
+    assert!(answer.contains("faq/rejected-what-next"), "{answer}");
+    session.send(CTRL_D).unwrap();
+    exits_zero(&mut session);
+}
+
+#[test]
+fn without_an_override_the_history_goes_to_the_data_directory() {
+    let home = Home::new();
+    let mut command = home.command(&["repl", "--color", "never"]);
+    command.env_remove("BEIAN_HISTORY");
+    let mut session = home.spawn_command(command);
+    ask(&mut session, "备案被驳回了怎么办", "其他可能");
+    session.send(CTRL_D).unwrap();
+    exits_zero(&mut session);
+    let path = home.dir.path().join("data").join("beian").join("history");
+    assert_eq!(
+        fs::read_to_string(&path).unwrap(),
+        "#V2\n备案被驳回了怎么办\n"
+    );
+    assert_eq!(mode(&path), 0o600);
+}
+
+#[test]
+fn a_history_file_that_cannot_be_written_is_a_warning_not_a_failure() {
+    let home = Home::new();
+    // Nothing can create a file in /proc/self, not even root (tests may run as root: modes do not stop it).
+    let mut command = home.command(&["repl", "--color", "never"]);
+    command.env("BEIAN_HISTORY", "/proc/self/beian-history");
+    let mut session = home.spawn_command(command);
+    let answer = ask(&mut session, "备案被驳回了怎么办", "其他可能");
+    assert!(
+        answer.contains("warning: cannot write the history file /proc/self/beian-history"),
+        "{answer}"
+    );
+    assert!(answer.contains("faq/rejected-what-next"), "{answer}");
+    // Once: the second query is answered without a second warning.
+    let again = ask(&mut session, "幕布照片不清晰", "其他可能");
+    assert!(!again.contains("warning"), "{again}");
+    session.send(CTRL_D).unwrap();
+    exits_zero(&mut session);
+}
+
+#[test]
+fn a_history_file_that_cannot_be_read_is_a_warning_at_the_start() {
+    let home = Home::new();
+    let mut command = home.command(&["repl", "--color", "never"]);
+    command.env("BEIAN_HISTORY", home.dir.path());
+    let mut session = Session::spawn(command).unwrap();
+    session.set_expect_timeout(Some(Duration::from_secs(10)));
+    let start = until(&mut session, PROMPT_PATTERN);
+    assert!(
+        start.contains("warning: cannot read the history file"),
+        "{start}"
+    );
+    let answer = ask(&mut session, "备案被驳回了怎么办", "其他可能");
+    assert!(answer.contains("faq/rejected-what-next"), "{answer}");
+    session.send(CTRL_D).unwrap();
+    exits_zero(&mut session);
+}
+
+#[test]
+fn json_toggles_and_colour_follows_no_color() {
+    let home = Home::new();
+    let mut session = home.spawn(&["repl"]);
+    let coloured = ask(&mut session, "备案被驳回了怎么办", "其他可能");
+    assert!(
+        coloured.contains("\x1b[1m备案被驳回后怎么办\x1b[0m"),
+        "bold title on a terminal: {coloured:?}"
+    );
+    ask(&mut session, ":json", "JSON");
+    let json = ask(&mut session, "备案被驳回了怎么办", "\"results\"");
+    assert!(json.contains("\"status\": \"match\""), "{json}");
+    session.send(CTRL_D).unwrap();
+    exits_zero(&mut session);
+
+    let mut command = home.command(&["repl"]);
+    command.env("NO_COLOR", "1");
+    let mut session = home.spawn_command(command);
+    let plain = ask(&mut session, "备案被驳回了怎么办", "其他可能");
+    assert!(plain.contains("1. 备案被驳回后怎么办"), "{plain:?}");
+    assert!(
+        !plain.contains("\x1b[1m") && !plain.contains("\x1b[1;36m"),
+        "{plain:?}"
+    );
+    session.send(CTRL_D).unwrap();
+    exits_zero(&mut session);
+}
+
+#[test]
+fn piped_lines_are_answered_in_turn_without_prompt_or_history() {
+    let home = Home::new();
+    let output = home
+        .piped(&["repl"])
+        .write_stdin("备案被驳回了怎么办\n\n幕布照片不清晰\n")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(stdout.matches("问：").count(), 2, "{stdout}");
+    assert!(
+        stdout.starts_with("问：备案被驳回了怎么办\n1. 备案被驳回后怎么办\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("\n\n问：幕布照片不清晰\n1. 真实性核验未通过"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains(PROMPT) && !stdout.contains(":help"),
+        "no prompt, no welcome: {stdout}"
+    );
+    assert!(!home.history().exists(), "piped input is never recorded");
+    assert!(
+        !home.dir.path().join("data").exists(),
+        "nothing written to the data directory"
+    );
+    assert!(
+        output.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn piped_json_is_one_object_a_line_and_commands_work_too() {
+    let home = Home::new();
+    let output = home
+        .piped(&["repl"])
+        .write_stdin(":json\n备案被驳回了怎么办\r\n:show 1\n:nope\n")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let values: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(values.len(), 2, "{stdout}");
+    assert_eq!(values[0]["query"], "备案被驳回了怎么办");
+    assert_eq!(values[0]["results"][0]["id"], "faq/rejected-what-next");
+    assert_eq!(
+        values[1]["id"], "faq/rejected-what-next",
+        "`:show 1` opens the first result"
+    );
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("unknown command :nope"), "{stderr}");
+}
+
+#[test]
+fn an_unreadable_piped_line_is_reported_and_skipped() {
+    let home = Home::new();
+    let output = home
+        .piped(&["repl", "--json"])
+        .write_stdin(b"\xff\xfe bad\n\xe5\xb9\x95\xe5\xb8\x83\xe7\x85\xa7\xe7\x89\x87\xe4\xb8\x8d\xe6\xb8\x85\xe6\x99\xb0\n".to_vec())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("standard input line 1 is not valid UTF-8"),
+        "{stderr}"
+    );
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(
+        stdout.lines().count(),
+        1,
+        "the readable line is answered: {stdout}"
+    );
+}
+
+#[test]
+fn no_command_with_piped_input_says_which_command_to_use() {
+    let home = Home::new();
+    home.piped(&[])
+        .write_stdin("备案被驳回了怎么办\n")
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(
+            predicates::str::contains("`beian repl`").and(predicates::str::contains("`beian ask`")),
+        );
+}
+
+#[test]
+fn repl_help_has_examples() {
+    Home::new()
+        .piped(&["repl", "--help"])
+        .assert()
+        .success()
+        .stdout(
+            predicates::str::contains("cat questions.txt | beian repl")
+                .and(predicates::str::contains("BEIAN_HISTORY")),
+        );
+}
