@@ -1,8 +1,18 @@
-//! Embeds the built-in knowledge base: every file under `knowledge/` becomes a (path, text) pair in the binary.
+//! Compiles the built-in knowledge base at build time: every file under `knowledge/` is embedded as
+//! text, parsed into entries, and indexed with tantivy, using the library's own parser and analyzer
+//! (included below by path), so a running `beian` only decodes bytes.
+
+#![allow(dead_code)]
+
+#[path = "src/index/mod.rs"]
+mod index;
+#[path = "src/kb/mod.rs"]
+mod kb;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::{env, fs};
+use tantivy::Directory as _;
 
 fn collect(dir: &Path, files: &mut Vec<PathBuf>) {
     let mut children: Vec<_> = fs::read_dir(dir)
@@ -13,29 +23,134 @@ fn collect(dir: &Path, files: &mut Vec<PathBuf>) {
     for path in children {
         if path.is_dir() {
             collect(&path, files);
-        } else if matches!(path.extension().and_then(|e| e.to_str()), Some("md" | "toml")) {
+        } else if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("md" | "toml")
+        ) {
             files.push(path);
         }
     }
 }
 
+/// Mirrors `builtin::Compiled` (same field order, so postcard encodes them alike).
+#[derive(serde::Serialize)]
+struct Compiled<'a> {
+    kb: &'a kb::KnowledgeBase,
+    literals: Vec<Vec<index::prefilter::Literals>>,
+}
+
 fn main() {
-    let root = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
-    let knowledge = root.join("knowledge");
+    let root =
+        PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let out = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     println!("cargo:rerun-if-changed=knowledge");
-    let mut files = Vec::new();
-    collect(&knowledge, &mut files);
-    for file in &files {
-        println!("cargo:rerun-if-changed={}", file.display());
+    println!("cargo:rerun-if-changed=src/kb");
+    println!("cargo:rerun-if-changed=src/index");
+
+    let mut paths = Vec::new();
+    collect(&root.join("knowledge"), &mut paths);
+    let mut sources = Vec::new();
+    for path in &paths {
+        println!("cargo:rerun-if-changed={}", path.display());
+        let relative = path.strip_prefix(&root).expect("under the manifest dir");
+        let text = fs::read_to_string(path)
+            .unwrap_or_else(|err| panic!("cannot read {}: {err}", path.display()));
+        sources.push((relative.to_string_lossy().replace('\\', "/"), text));
     }
+    let pairs: Vec<(&str, &str)> = sources
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+
+    // A built-in knowledge base that does not load fails the build, with the file and line.
+    let knowledge = kb::KnowledgeBase::from_layers(&[kb::Files::embedded(&pairs)])
+        .unwrap_or_else(|err| panic!("the built-in knowledge base does not load: {err}"));
+    let literals = knowledge
+        .entries()
+        .iter()
+        .map(|entry| {
+            entry
+                .patterns
+                .iter()
+                .map(|p| index::prefilter::Literals::of(p))
+                .collect()
+        })
+        .collect();
+    let compiled = postcard::to_stdvec(&Compiled {
+        kb: &knowledge,
+        literals,
+    })
+    .expect("serialize the knowledge base");
+    fs::write(out.join("compiled.bin"), compiled).expect("write compiled.bin");
+
+    let index_dir = out.join("index");
+    let _ = fs::remove_dir_all(&index_dir);
+    fs::create_dir_all(&index_dir).expect("create the index directory");
+    let built = index::build_index(&knowledge).expect("build the index");
+    let directory =
+        tantivy::directory::MmapDirectory::open(&index_dir).expect("open the index directory");
+    for file in built.directory().list_managed_files() {
+        let bytes = built
+            .directory()
+            .atomic_read(&file)
+            .expect("read an index file");
+        directory
+            .atomic_write(&file, &bytes)
+            .expect("write an index file");
+    }
+    let meta = built
+        .directory()
+        .atomic_read(Path::new("meta.json"))
+        .expect("read meta.json");
+    directory
+        .atomic_write(Path::new("meta.json"), &meta)
+        .expect("write meta.json");
+    drop(directory);
 
     let mut code = String::from("pub static FILES: &[(&str, &str)] = &[\n");
-    for file in &files {
-        let relative = file.strip_prefix(&root).expect("under the manifest dir");
-        let relative = relative.to_string_lossy().replace('\\', "/");
-        writeln!(code, "    ({relative:?}, include_str!({:?})),", file.display().to_string()).unwrap();
+    for path in &paths {
+        let relative = path
+            .strip_prefix(&root)
+            .expect("under the manifest dir")
+            .to_string_lossy()
+            .replace('\\', "/");
+        writeln!(
+            code,
+            "    ({relative:?}, include_str!({:?})),",
+            path.display().to_string()
+        )
+        .unwrap();
     }
     code.push_str("];\n");
-    let out = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("builtin_kb.rs");
-    fs::write(out, code).expect("write builtin_kb.rs");
+    writeln!(
+        code,
+        "pub static COMPILED: &[u8] = include_bytes!({:?});",
+        out.join("compiled.bin").display().to_string()
+    )
+    .unwrap();
+    code.push_str("pub static INDEX_FILES: &[(&str, &[u8])] = &[\n");
+    let mut index_files: Vec<_> = fs::read_dir(&index_dir)
+        .expect("list the index directory")
+        .map(|e| e.expect("index directory entry").path())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n != ".tantivy-meta.lock" && n != ".tantivy-writer.lock")
+        })
+        .collect();
+    index_files.sort();
+    for file in index_files {
+        let name = file
+            .file_name()
+            .expect("a file name")
+            .to_string_lossy()
+            .to_string();
+        writeln!(
+            code,
+            "    ({name:?}, include_bytes!({:?})),",
+            file.display().to_string()
+        )
+        .unwrap();
+    }
+    code.push_str("];\n");
+    fs::write(out.join("builtin_kb.rs"), code).expect("write builtin_kb.rs");
 }

@@ -5,12 +5,14 @@
 //! see: literal notice patterns, entry names quoted in the text, and how much of the text an entry covers.
 
 use crate::index::analyzer::{analyzer, fold, is_cjk};
-use crate::index::{Hit, IndexError, SearchIndex, WeightedTerm};
+use crate::index::prefilter::Literals;
+use crate::index::{IndexError, Presence, SearchIndex, WeightedTerm, ANYWHERE, NAMED};
 use crate::kb::{Entry, KnowledgeBase};
+use crate::phrases::{Found, Owner, Phrases};
 use crate::segment::Segmenter;
 use once_cell::sync::OnceCell;
 use regex::Regex;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// Text beyond this many bytes is not read (a pasted notice is a few KB; this leaves room for many).
 pub const MAX_QUERY_BYTES: usize = 64 * 1024;
@@ -21,17 +23,21 @@ pub const MATCH_THRESHOLD: f32 = 0.5;
 /// How many candidates the index returns per segment before re-scoring.
 const CANDIDATES: usize = 12;
 
+/// At most this many distinct terms of one text are searched (a pasted notice rarely has half as many).
+const MAX_TERMS: usize = 400;
+
 /// Chinese function words and question words: they carry no topic, so they do not count as evidence.
 const STOP_CHARS: &str = "的了吗呢吧啊呀哦么是在我你您他她它们这那个有和与及或也都就还又要会能可以怎样如何什为哪请问下把给让对从到很太最该吧嘛";
 
 /// English function words, for the same reason.
 const STOP_WORDS: &[&str] = &[
-    "a", "an", "the", "is", "are", "was", "were", "be", "been", "am", "do", "doe", "did", "i", "my", "me",
-    "we", "our", "us", "you", "your", "it", "it'", "its", "they", "their", "to", "of", "in", "on", "at",
-    "for", "from", "by", "with", "and", "or", "if", "so", "what", "how", "why", "when", "where", "which",
-    "who", "can", "could", "should", "would", "will", "that", "this", "these", "those", "there", "about",
-    "becaus", "not", "no", "have", "has", "had", "get", "got", "need", "want", "pleas", "some", "ani",
-    "all", "into", "than", "then", "as", "but", "just", "also", "still", "yet", "after", "befor",
+    "a", "an", "the", "is", "are", "was", "were", "be", "been", "am", "do", "doe", "did", "i",
+    "my", "me", "we", "our", "us", "you", "your", "it", "it'", "its", "they", "their", "to", "of",
+    "in", "on", "at", "for", "from", "by", "with", "and", "or", "if", "so", "what", "how", "why",
+    "when", "where", "which", "who", "can", "could", "should", "would", "will", "that", "this",
+    "these", "those", "there", "about", "becaus", "not", "no", "have", "has", "had", "get", "got",
+    "need", "want", "pleas", "some", "ani", "all", "into", "than", "then", "as", "but", "just",
+    "also", "still", "yet", "after", "befor",
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -80,27 +86,44 @@ pub struct Advice<'a> {
     pub truncated: bool,
 }
 
-/// The terms an entry is named by and the terms it contains anywhere.
-struct EntryTerms {
-    names: HashSet<String>,
-    all: HashSet<String>,
+/// A notice pattern, compiled on first use when its prefilter lets a text through.
+struct Pattern {
+    entry: usize,
+    source: String,
+    literals: Literals,
+    regex: OnceCell<Option<Regex>>,
+}
+
+impl Pattern {
+    /// `gated`: one of the pattern's literals occurs in the text (patterns without literals always run).
+    fn is_match(&self, folded: &str, gated: bool) -> bool {
+        (self.literals.0.is_none() || gated)
+            && self
+                .regex
+                .get_or_init(|| Regex::new(&self.source).ok())
+                .as_ref()
+                .is_some_and(|regex| regex.is_match(folded))
+    }
+}
+
+/// One text scored: the candidates, best first, and what the scoring learned about the text's terms.
+struct Ranking {
+    candidates: Vec<Candidate>,
+    terms: Vec<QueryTerm>,
+    /// Where each content term occurs, per entry.
+    presence: HashMap<String, Vec<Presence>>,
 }
 
 /// The knowledge base with its index, ready to answer.
 pub struct Advisor {
     kb: KnowledgeBase,
     index: SearchIndex,
-    /// (entry position, compiled pattern)
-    patterns: Vec<(usize, Regex)>,
-    /// Per entry: folded title, English title and aliases, for spotting a name quoted in the text.
-    names: Vec<Vec<String>>,
+    patterns: Vec<Pattern>,
+    /// Folded synonym groups.
     synonyms: Vec<Vec<String>>,
+    /// Entry names, synonyms, topic terms, rejection cues and pattern literals, found in one pass.
+    phrases: Phrases,
     segmenter: Segmenter,
-    terms: Vec<OnceCell<EntryTerms>>,
-    /// Folded words that say the text is about a returned filing (notice.toml `rejection_cues`).
-    rejection_cues: Vec<String>,
-    /// Folded words that mark a text as being about ICP filing (synonyms.toml `topic_terms`).
-    topic_terms: Vec<String>,
 }
 
 /// An analyzed query term.
@@ -135,52 +158,87 @@ struct Candidate {
 }
 
 impl Advisor {
-    pub fn new(kb: KnowledgeBase) -> Result<Advisor, AdviseError> {
-        let index = SearchIndex::build(&kb)?;
-        Ok(Advisor::with_index(kb, index))
+    /// The built-in knowledge base, from the index and entries compiled into the binary.
+    pub fn builtin() -> Result<Advisor, AdviseError> {
+        let compiled = crate::builtin::compiled();
+        let index = crate::builtin::index()?;
+        Ok(Advisor::assemble(compiled.kb, index, compiled.literals))
     }
 
-    /// Uses an index already built (or opened) for this knowledge base.
-    pub fn with_index(kb: KnowledgeBase, index: SearchIndex) -> Advisor {
+    /// Any knowledge base: indexes it in memory first.
+    pub fn new(kb: KnowledgeBase) -> Result<Advisor, AdviseError> {
+        let index = SearchIndex::build(&kb)?;
+        let literals = kb
+            .entries()
+            .iter()
+            .map(|entry| entry.patterns.iter().map(|p| Literals::of(p)).collect())
+            .collect();
+        Ok(Advisor::assemble(kb, index, literals))
+    }
+
+    fn assemble(kb: KnowledgeBase, index: SearchIndex, literals: Vec<Vec<Literals>>) -> Advisor {
+        let folded = |text: &str| fold(text.trim());
+        let mut phrases: Vec<(Vec<u8>, Owner)> = Vec::new();
         let mut patterns = Vec::new();
-        let mut names = Vec::new();
-        for (position, entry) in kb.entries().iter().enumerate() {
-            for pattern in &entry.patterns {
-                // The linter rejects invalid patterns; one that slips through is simply not used.
-                if let Ok(regex) = Regex::new(pattern) {
-                    patterns.push((position, regex));
+        for ((position, entry), literals) in kb.entries().iter().enumerate().zip(literals) {
+            for (source, literals) in entry.patterns.iter().zip(literals) {
+                for literal in literals.0.iter().flatten() {
+                    phrases.push((
+                        literal.clone(),
+                        Owner::Literal {
+                            pattern: patterns.len(),
+                        },
+                    ));
+                }
+                patterns.push(Pattern {
+                    entry: position,
+                    source: source.clone(),
+                    literals,
+                    regex: OnceCell::new(),
+                });
+            }
+            let names = std::iter::once(&entry.title)
+                .chain(std::iter::once(&entry.title_en))
+                .chain(&entry.aliases);
+            for name in names {
+                let name = folded(name);
+                let chars = name.chars().count();
+                if chars >= 2 {
+                    phrases.push((
+                        name.into_bytes(),
+                        Owner::Name {
+                            entry: position,
+                            chars,
+                        },
+                    ));
                 }
             }
-            let mut entry_names: Vec<String> = std::iter::once(&entry.title)
-                .chain(std::iter::once(&entry.title_en))
-                .chain(&entry.aliases)
-                .map(|name| fold(name.trim()))
-                .filter(|name| name.chars().count() >= 2)
-                .collect();
-            entry_names.sort();
-            entry_names.dedup();
-            names.push(entry_names);
         }
-        let synonyms = kb
-            .vocabulary
+        let vocabulary = &kb.vocabulary;
+        let synonyms: Vec<Vec<String>> = vocabulary
             .synonyms
             .iter()
-            .map(|group| group.terms.iter().map(|t| fold(t.trim())).filter(|t| !t.is_empty()).collect())
+            .map(|group| group.terms.iter().map(|t| folded(t)).collect())
             .collect();
-        let segmenter = Segmenter::new(&kb.vocabulary.boilerplate);
-        let terms = kb.entries().iter().map(|_| OnceCell::new()).collect();
-        let rejection_cues = kb.vocabulary.rejection_cues.iter().map(|cue| fold(cue.trim())).filter(|cue| !cue.is_empty()).collect();
-        let topic_terms = kb.vocabulary.topic_terms.iter().map(|t| fold(t.trim())).filter(|t| !t.is_empty()).collect();
+        for (group, terms) in synonyms.iter().enumerate() {
+            for (term, text) in terms.iter().enumerate() {
+                phrases.push((text.clone().into_bytes(), Owner::Synonym { group, term }));
+            }
+        }
+        for topic in &vocabulary.topic_terms {
+            phrases.push((folded(topic).into_bytes(), Owner::Topic));
+        }
+        for cue in &vocabulary.rejection_cues {
+            phrases.push((folded(cue).into_bytes(), Owner::RejectionCue));
+        }
+        let segmenter = Segmenter::new(&vocabulary.boilerplate);
         Advisor {
-            rejection_cues,
-            topic_terms,
+            phrases: Phrases::new(phrases),
             kb,
             index,
             patterns,
-            names,
             synonyms,
             segmenter,
-            terms,
         }
     }
 
@@ -194,40 +252,41 @@ impl Advisor {
         let query = text.trim().to_string();
         let segments = self.segmenter.segments(&query);
 
-        // The best answer for each segment that has a confident one, then everything else by score.
-        let mut primary: Vec<Answer<'_>> = Vec::new();
-        let mut pool: Vec<Answer<'_>> = Vec::new();
         let mut texts: Vec<&str> = segments.iter().map(|s| s.text.as_str()).collect();
         if segments.len() > 1 && query.chars().count() <= 600 {
             // A short multi-part text may also be one question: rank it whole too.
             texts.push(&query);
         }
-        for text in texts {
-            let candidates = self.rank(text)?;
-            for (i, candidate) in candidates.into_iter().enumerate() {
-                let answer = self.answer(&candidate, text);
-                if i == 0 && candidate.confidence >= MATCH_THRESHOLD {
-                    primary.push(answer);
-                } else {
-                    pool.push(answer);
-                }
+        let rankings: Vec<Ranking> = texts
+            .iter()
+            .map(|text| self.rank(text))
+            .collect::<Result<_, _>>()?;
+
+        // The best answer of each text that has a confident one comes first, then everything else;
+        // within each group, by confidence.
+        let mut picks: Vec<(bool, usize, usize)> = Vec::new();
+        for (r, ranking) in rankings.iter().enumerate() {
+            for (c, candidate) in ranking.candidates.iter().enumerate() {
+                picks.push((c == 0 && candidate.confidence >= MATCH_THRESHOLD, r, c));
             }
         }
-        let by_confidence = |a: &Answer<'_>, b: &Answer<'_>| {
-            b.confidence
-                .total_cmp(&a.confidence)
-                .then(b.score.total_cmp(&a.score))
-                .then(a.entry.id.cmp(&b.entry.id))
-        };
-        primary.sort_by(by_confidence);
-        pool.sort_by(by_confidence);
+        let candidate = |&(_, r, c): &(bool, usize, usize)| &rankings[r].candidates[c];
+        picks.sort_by(|a, b| {
+            let (x, y) = (candidate(a), candidate(b));
+            b.0.cmp(&a.0)
+                .then(y.confidence.total_cmp(&x.confidence))
+                .then(y.score.total_cmp(&x.score))
+                .then(x.entry.cmp(&y.entry))
+        });
         let mut results: Vec<Answer<'_>> = Vec::new();
-        for answer in primary.into_iter().chain(pool) {
+        for pick in &picks {
             if results.len() >= top {
                 break;
             }
-            if !results.iter().any(|r| r.entry.id == answer.entry.id) {
-                results.push(answer);
+            let chosen = candidate(pick);
+            let entry = &self.kb.entries()[chosen.entry];
+            if !results.iter().any(|r| r.entry.id == entry.id) {
+                results.push(self.answer(chosen, texts[pick.1], &rankings[pick.1]));
             }
         }
         let status = match results.first() {
@@ -242,22 +301,21 @@ impl Advisor {
         })
     }
 
-    fn answer<'a>(&'a self, candidate: &Candidate, segment: &str) -> Answer<'a> {
+    fn answer<'a>(&'a self, candidate: &Candidate, segment: &str, ranking: &Ranking) -> Answer<'a> {
         let entry = &self.kb.entries()[candidate.entry];
         Answer {
             entry,
             score: round(candidate.score, 3),
             confidence: round(candidate.confidence, 3),
             segment: segment.to_string(),
-            matched: self.matched_spans(candidate.entry, segment),
+            matched: matched_spans(candidate.entry, segment, ranking),
         }
     }
 
     /// Scores the entries against one piece of text, best first, each with a confidence.
-    fn rank(&self, text: &str) -> Result<Vec<Candidate>, AdviseError> {
+    fn rank(&self, text: &str) -> Result<Ranking, AdviseError> {
         let folded = fold(text);
         let query_terms = analyze(text);
-        let content: Vec<&QueryTerm> = query_terms.iter().filter(|t| t.content).collect();
 
         let mut weighted: HashMap<String, f32> = HashMap::new();
         let mut add = |text: &str, weight: f32| {
@@ -273,8 +331,9 @@ impl Advisor {
             };
             add(&term.text, weight);
         }
-        for expansion in self.expansions(&folded) {
-            for term in analyze(&expansion) {
+        let found = self.phrases.find(&folded, self.kb.entries().len());
+        for expansion in self.expansions(&found) {
+            for term in analyze(expansion) {
                 if term.content {
                     add(&term.text, if term.unigram { 0.3 } else { 0.6 });
                 }
@@ -285,9 +344,28 @@ impl Advisor {
             .map(|(text, weight)| WeightedTerm { text, weight })
             .collect();
         terms.sort_by(|a, b| b.weight.total_cmp(&a.weight).then(a.text.cmp(&b.text)));
-        terms.truncate(400);
+        terms.truncate(MAX_TERMS);
 
-        let hits: Vec<Hit> = self.index.search(&terms, CANDIDATES)?;
+        let lookup = self.index.lookup(&terms)?;
+        // Where each content term occurs, for coverage and for the matched spans.
+        let mut presence: HashMap<String, Vec<Presence>> = HashMap::new();
+        for (term, flags) in terms.iter().zip(lookup.presence) {
+            presence.insert(term.text.clone(), flags);
+        }
+        let content: Vec<&QueryTerm> = query_terms
+            .iter()
+            .filter(|t| t.content && presence.contains_key(&t.text))
+            .collect();
+
+        let mut hits: Vec<(usize, f32)> = lookup
+            .bm25
+            .iter()
+            .copied()
+            .enumerate()
+            .filter(|&(_, score)| score > 0.0)
+            .collect();
+        hits.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        hits.truncate(CANDIDATES);
         let mut candidates: HashMap<usize, Candidate> = HashMap::new();
         let new = |entry: usize| Candidate {
             entry,
@@ -303,46 +381,49 @@ impl Advisor {
             score: 0.0,
             confidence: 0.0,
         };
-        for hit in hits {
-            candidates.entry(hit.entry).or_insert_with(|| new(hit.entry)).bm25 = hit.score;
+        for (entry, score) in hits {
+            candidates.entry(entry).or_insert_with(|| new(entry)).bm25 = score;
         }
-        for (entry, regex) in &self.patterns {
-            if regex.is_match(&folded) {
-                candidates.entry(*entry).or_insert_with(|| new(*entry)).pattern = true;
+        for (i, pattern) in self.patterns.iter().enumerate() {
+            let gated = found.literal_patterns.binary_search(&i).is_ok();
+            if pattern.is_match(&folded, gated) {
+                candidates
+                    .entry(pattern.entry)
+                    .or_insert_with(|| new(pattern.entry))
+                    .pattern = true;
             }
         }
-        for (entry, names) in self.names.iter().enumerate() {
-            let longest = names
-                .iter()
-                .filter(|name| contains_name(&folded, name))
-                .map(|name| name.chars().count())
-                .max();
-            if let Some(chars) = longest {
-                candidates.entry(entry).or_insert_with(|| new(entry)).name_chars = chars;
+        for (entry, &chars) in found.name_chars.iter().enumerate() {
+            if chars > 0 {
+                candidates
+                    .entry(entry)
+                    .or_insert_with(|| new(entry))
+                    .name_chars = chars;
             }
         }
 
-        let on_topic = self.topic_terms.iter().any(|term| contains_name(&folded, term));
-        let rejected = self.rejection_cues.iter().any(|cue| contains_name(&folded, cue));
+        let on_topic = found.topic;
+        let rejected = found.rejection_cue;
         let total: f32 = content.iter().map(|t| term_weight(t)).sum();
+        let covered = |entry: usize, bit: Presence| {
+            if total == 0.0 {
+                return 0.0;
+            }
+            content
+                .iter()
+                .filter(|t| presence.get(&t.text).is_some_and(|p| p[entry] & bit != 0))
+                .map(|t| term_weight(t))
+                .sum::<f32>()
+                / total
+        };
         let mut ranked: Vec<Candidate> = candidates
             .into_values()
             .map(|mut c| {
-                let terms = self.entry_terms(c.entry);
-                if total > 0.0 {
-                    let covered = |set: &HashSet<String>| {
-                        content
-                            .iter()
-                            .filter(|t| set.contains(&t.text))
-                            .map(|t| term_weight(t))
-                            .sum::<f32>()
-                            / total
-                    };
-                    c.name_cov = covered(&terms.names);
-                    c.any_cov = covered(&terms.all);
-                }
+                c.name_cov = covered(c.entry, NAMED);
+                c.any_cov = covered(c.entry, ANYWHERE);
                 c.on_topic = on_topic;
-                c.rejection_cue = rejected && self.kb.entries()[c.entry].kind == crate::kb::Kind::Rejection;
+                c.rejection_cue =
+                    rejected && self.kb.entries()[c.entry].kind == crate::kb::Kind::Rejection;
                 c.score = c.bm25
                     + if c.pattern { 12.0 } else { 0.0 }
                     + 1.5 * (c.name_chars.min(10) as f32);
@@ -353,18 +434,35 @@ impl Advisor {
 
         let best_bm25 = ranked.iter().map(|c| c.bm25).fold(0.0f32, f32::max);
         for c in &mut ranked {
-            c.relative = if best_bm25 > 0.0 { c.bm25 / best_bm25 } else { 0.0 };
+            c.relative = if best_bm25 > 0.0 {
+                c.bm25 / best_bm25
+            } else {
+                0.0
+            };
             c.evidence = evidence(c);
         }
         // The evidence decides the order; confidence adds how far the best stands ahead of the next.
-        ranked.sort_by(|a, b| b.evidence.total_cmp(&a.evidence).then(b.score.total_cmp(&a.score)).then(a.entry.cmp(&b.entry)));
+        ranked.sort_by(|a, b| {
+            b.evidence
+                .total_cmp(&a.evidence)
+                .then(b.score.total_cmp(&a.score))
+                .then(a.entry.cmp(&b.entry))
+        });
         let first = ranked.first().map_or(0.0, |c| c.evidence);
         let second = ranked.get(1).map_or(first - 2.0, |c| c.evidence);
         for (i, c) in ranked.iter_mut().enumerate() {
-            let margin = if i == 0 { first - second } else { c.evidence - first };
+            let margin = if i == 0 {
+                first - second
+            } else {
+                c.evidence - first
+            };
             c.confidence = 1.0 / (1.0 + (-(c.evidence + W.margin * margin.clamp(-2.0, 2.0))).exp());
         }
-        Ok(ranked)
+        Ok(Ranking {
+            candidates: ranked,
+            terms: query_terms,
+            presence,
+        })
     }
 
     /// The evidence behind the ranking of one text, one line per candidate (for `beian ask --explain`).
@@ -373,7 +471,7 @@ impl Advisor {
         let mut lines = Vec::new();
         for segment in self.segmenter.segments(text) {
             lines.push(format!("segment: {}", segment.text));
-            for c in self.rank(&segment.text)?.iter().take(8) {
+            for c in self.rank(&segment.text)?.candidates.iter().take(8) {
                 lines.push(format!(
                     "  {:<40} conf={:.3} evidence={:.2} bm25={:.2} rel={:.2} names={:.2} all={:.2} pattern={} quoted={} rejection_cue={} on_topic={}",
                     self.kb.entries()[c.entry].id, c.confidence, c.evidence, c.bm25, c.relative, c.name_cov, c.any_cov, c.pattern, c.name_chars, c.rejection_cue, c.on_topic
@@ -384,60 +482,25 @@ impl Advisor {
     }
 
     /// The other terms of every synonym group one of whose terms the text contains.
-    fn expansions(&self, folded: &str) -> Vec<String> {
+    fn expansions(&self, found: &Found) -> Vec<&str> {
         let mut out = Vec::new();
-        for group in &self.synonyms {
-            if group.iter().any(|term| contains_name(folded, term)) {
-                out.extend(group.iter().filter(|term| !contains_name(folded, term)).cloned());
+        for (i, &(group, _)) in found.synonyms.iter().enumerate() {
+            if i > 0 && found.synonyms[i - 1].0 == group {
+                continue;
+            }
+            let present: Vec<usize> = found
+                .synonyms
+                .iter()
+                .filter(|(g, _)| *g == group)
+                .map(|&(_, t)| t)
+                .collect();
+            for (term, text) in self.synonyms[group].iter().enumerate() {
+                if !present.contains(&term) {
+                    out.push(text.as_str());
+                }
             }
         }
         out
-    }
-
-    fn entry_terms(&self, position: usize) -> &EntryTerms {
-        self.terms[position].get_or_init(|| {
-            let entry = &self.kb.entries()[position];
-            let mut names = HashSet::new();
-            for name in std::iter::once(&entry.title)
-                .chain(std::iter::once(&entry.title_en))
-                .chain(&entry.aliases)
-                .chain(&entry.symptoms)
-            {
-                names.extend(analyze(name).into_iter().map(|t| t.text));
-            }
-            for pattern in &entry.patterns {
-                names.extend(analyze(&pattern_literals(pattern)).into_iter().map(|t| t.text));
-            }
-            let mut all = names.clone();
-            all.extend(analyze(&entry.body_text()).into_iter().map(|t| t.text));
-            EntryTerms { names, all }
-        })
-    }
-
-    /// The spans of `segment` whose terms the entry contains, merged where they touch.
-    fn matched_spans(&self, position: usize, segment: &str) -> Vec<String> {
-        let terms = self.entry_terms(position);
-        let mut ranges: Vec<(usize, usize)> = analyze(segment)
-            .into_iter()
-            .filter(|t| t.content && !t.unigram && terms.all.contains(&t.text))
-            .map(|t| t.offsets)
-            .collect();
-        ranges.sort();
-        let mut merged: Vec<(usize, usize)> = Vec::new();
-        for (start, end) in ranges {
-            match merged.last_mut() {
-                Some(last) if start <= last.1 => last.1 = last.1.max(end),
-                _ => merged.push((start, end)),
-            }
-        }
-        let mut spans: Vec<String> = Vec::new();
-        for (start, end) in merged {
-            let span = segment[start..end].to_string();
-            if !spans.contains(&span) {
-                spans.push(span);
-            }
-        }
-        spans
     }
 }
 
@@ -477,7 +540,11 @@ fn evidence(c: &Candidate) -> f32 {
         + w.relative * c.relative
         + if c.pattern { w.pattern } else { 0.0 }
         + w.quoted * (c.name_chars.min(8) as f32)
-        + if c.rejection_cue { w.rejection_cue } else { 0.0 }
+        + if c.rejection_cue {
+            w.rejection_cue
+        } else {
+            0.0
+        }
         + if c.on_topic { w.on_topic } else { 0.0 }
 }
 
@@ -506,27 +573,31 @@ pub fn truncate(text: &str, max: usize) -> (&str, bool) {
     (&text[..end], true)
 }
 
-/// Whether `name` occurs in `folded`; a Latin name must stand as whole words.
-fn contains_name(folded: &str, name: &str) -> bool {
-    if name.is_empty() {
-        return false;
+/// The spans of `segment` whose terms the entry contains, merged where they touch.
+fn matched_spans(entry: usize, segment: &str, ranking: &Ranking) -> Vec<String> {
+    let mut ranges: Vec<(usize, usize)> = ranking
+        .terms
+        .iter()
+        .filter(|t| t.content && !t.unigram)
+        .filter(|t| ranking.presence.get(&t.text).is_some_and(|p| p[entry] != 0))
+        .map(|t| t.offsets)
+        .collect();
+    ranges.sort();
+    let mut merged: Vec<(usize, usize)> = Vec::new();
+    for (start, end) in ranges {
+        match merged.last_mut() {
+            Some(last) if start <= last.1 => last.1 = last.1.max(end),
+            _ => merged.push((start, end)),
+        }
     }
-    if name.chars().any(is_cjk) {
-        return folded.contains(name);
+    let mut spans: Vec<String> = Vec::new();
+    for (start, end) in merged {
+        let span = segment[start..end].to_string();
+        if !spans.contains(&span) {
+            spans.push(span);
+        }
     }
-    folded.match_indices(name).any(|(start, _)| {
-        let before = folded[..start].chars().next_back();
-        let after = folded[start + name.len()..].chars().next();
-        !before.is_some_and(|c| c.is_ascii_alphanumeric()) && !after.is_some_and(|c| c.is_ascii_alphanumeric())
-    })
-}
-
-/// The literal runs of a regular expression, joined by spaces (for counting what a pattern names).
-fn pattern_literals(pattern: &str) -> String {
-    pattern
-        .chars()
-        .map(|c| if c.is_alphanumeric() || is_cjk(c) { c } else { ' ' })
-        .collect()
+    spans
 }
 
 fn is_stop_char(c: char) -> bool {
@@ -548,8 +619,14 @@ fn analyze(text: &str) -> Vec<QueryTerm> {
                 Some(second) => (!(is_stop_char(first) && is_stop_char(second)), false),
                 // A lone character is evidence only when it stands alone in its run (e.g. "个人 站").
                 None => {
-                    let alone = text[..token.offset_from].chars().next_back().is_none_or(|c| !is_cjk(c))
-                        && text[token.offset_to..].chars().next().is_none_or(|c| !is_cjk(c));
+                    let alone = text[..token.offset_from]
+                        .chars()
+                        .next_back()
+                        .is_none_or(|c| !is_cjk(c))
+                        && text[token.offset_to..]
+                            .chars()
+                            .next()
+                            .is_none_or(|c| !is_cjk(c));
                     (alone && !is_stop_char(first), true)
                 }
             }

@@ -50,14 +50,18 @@ pub struct Settings {
 impl Settings {
     pub fn resolve(global: &GlobalArgs) -> anyhow::Result<Settings> {
         if global.no_builtin && global.kb.is_none() {
-            return Err(user_error("--no-builtin needs --kb DIR: otherwise there are no entries"));
+            return Err(user_error(
+                "--no-builtin needs --kb DIR: otherwise there are no entries",
+            ));
         }
         let stdout_terminal = io::stdout().is_terminal();
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let color = match global.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => stdout_terminal && !no_color && std::env::var("TERM").map_or(true, |t| t != "dumb"),
+            ColorChoice::Auto => {
+                stdout_terminal && !no_color && std::env::var("TERM").map_or(true, |t| t != "dumb")
+            }
         };
         let lang = match global.lang {
             LangChoice::Zh => Lang::Zh,
@@ -81,7 +85,11 @@ impl Settings {
         KnowledgeBase::load(&self.sources).map_err(|err| user_error(err.to_string()))
     }
 
+    /// The advisor: the prebuilt built-in one, or one indexed now when `--kb` adds entries.
     pub fn advisor(&self) -> anyhow::Result<Advisor> {
+        if self.sources.builtin && self.sources.dir.is_none() {
+            return Ok(Advisor::builtin()?);
+        }
         Ok(Advisor::new(self.load_kb()?)?)
     }
 }
@@ -102,8 +110,11 @@ pub fn run(cli: Cli) -> Outcome {
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.chain()
-        .any(|cause| cause.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe))
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
@@ -116,9 +127,14 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Some(Command::List { kind, json }) => list(&settings, kind.map(Into::into), json, &mut out)?,
         Some(Command::Kb(KbCommand::Lint)) => kb_lint(&settings, &mut out)?,
         Some(Command::Eval { file, verbose }) => eval_file(&settings, &file, verbose, &mut out)?,
+        Some(Command::Triage(args)) => crate::triage::run(&settings, &args, &mut out)?,
+        Some(Command::Check(args)) => crate::check::command::run(&settings, &args, &mut out)?,
+        Some(Command::Repl { json }) => crate::repl::run(&settings, json, &mut out)?,
+        None if io::stdin().is_terminal() => crate::repl::run(&settings, false, &mut out)?,
+        // Piped input without a command is ambiguous (one notice, or one question a line?): ask which.
         None => {
             return Err(user_error(
-                "no command given; try `beian ask \"备案被驳回了怎么办\"` or `beian --help`",
+                "no command given; pipe a notice to `beian ask`, questions (one a line) to `beian repl`, or see `beian --help`",
             ))
         }
     };
@@ -151,7 +167,9 @@ fn read_query(args: &[String]) -> anyhow::Result<(String, bool)> {
 /// UTF-8 text without NUL bytes, or a clear error. A character cut at the end of a read is dropped.
 pub fn decode_input(mut bytes: Vec<u8>, what: &str) -> anyhow::Result<String> {
     if bytes.contains(&0) {
-        return Err(user_error(format!("{what} contains NUL bytes; beian reads text")));
+        return Err(user_error(format!(
+            "{what} contains NUL bytes; beian reads text"
+        )));
     }
     match std::str::from_utf8(&bytes) {
         Ok(_) => {}
@@ -173,7 +191,11 @@ pub fn has_words(text: &str) -> bool {
     text.chars().any(char::is_alphanumeric)
 }
 
-fn ask(settings: &Settings, args: &crate::cli::AskArgs, out: &mut dyn Write) -> anyhow::Result<Outcome> {
+fn ask(
+    settings: &Settings,
+    args: &crate::cli::AskArgs,
+    out: &mut dyn Write,
+) -> anyhow::Result<Outcome> {
     let (query, cut_on_read) = read_query(&args.text)?;
     if !has_words(&query) {
         return Err(user_error(
@@ -181,6 +203,12 @@ fn ask(settings: &Settings, args: &crate::cli::AskArgs, out: &mut dyn Write) -> 
         ));
     }
     let advisor = settings.advisor()?;
+    if args.explain {
+        for line in advisor.explain(&query)? {
+            writeln!(out, "{}", sanitize(&line))?;
+        }
+        writeln!(out)?;
+    }
     let advice = advisor.advise(&query, usize::from(args.top))?;
     if advice.truncated || cut_on_read {
         let _ = writeln!(
@@ -242,7 +270,12 @@ fn show(settings: &Settings, id: &str, json: bool, out: &mut dyn Write) -> anyho
     Ok(Outcome::Success)
 }
 
-fn list(settings: &Settings, kind: Option<kb::Kind>, json: bool, out: &mut dyn Write) -> anyhow::Result<Outcome> {
+fn list(
+    settings: &Settings,
+    kind: Option<kb::Kind>,
+    json: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<Outcome> {
     let kb = settings.load_kb()?;
     let entries: Vec<_> = kb
         .entries()
@@ -278,10 +311,19 @@ fn kb_lint(settings: &Settings, out: &mut dyn Write) -> anyhow::Result<Outcome> 
         "{entries} entries checked: {errors} errors, {} warnings",
         problems.len() - errors
     )?;
-    Ok(if errors > 0 { Outcome::Error } else { Outcome::Success })
+    Ok(if errors > 0 {
+        Outcome::Error
+    } else {
+        Outcome::Success
+    })
 }
 
-fn eval_file(settings: &Settings, file: &std::path::Path, verbose: bool, out: &mut dyn Write) -> anyhow::Result<Outcome> {
+fn eval_file(
+    settings: &Settings,
+    file: &std::path::Path,
+    verbose: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<Outcome> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let text = decode_input(bytes, &file.display().to_string())?;
     let cases = eval::parse_cases(&text)
@@ -290,7 +332,11 @@ fn eval_file(settings: &Settings, file: &std::path::Path, verbose: bool, out: &m
     let report = eval::evaluate(&advisor, &cases)?;
     if verbose {
         for miss in &report.misses {
-            let got: Vec<String> = miss.got.iter().map(|(id, c)| format!("{id} ({c:.2})")).collect();
+            let got: Vec<String> = miss
+                .got
+                .iter()
+                .map(|(id, c)| format!("{id} ({c:.2})"))
+                .collect();
             let expected = miss
                 .case
                 .expect_all
@@ -300,8 +346,21 @@ fn eval_file(settings: &Settings, file: &std::path::Path, verbose: bool, out: &m
                 .unwrap_or_default();
             writeln!(out, "MISS {}: {}", miss.case.id, miss.reason)?;
             writeln!(out, "  query:    {}", sanitize(&miss.case.query))?;
-            writeln!(out, "  expected: {}", if expected.is_empty() { "no_match" } else { &expected })?;
-            writeln!(out, "  got:      [{}] {}", miss.status.as_str(), got.join(", "))?;
+            writeln!(
+                out,
+                "  expected: {}",
+                if expected.is_empty() {
+                    "no_match"
+                } else {
+                    &expected
+                }
+            )?;
+            writeln!(
+                out,
+                "  got:      [{}] {}",
+                miss.status.as_str(),
+                got.join(", ")
+            )?;
         }
         if !report.misses.is_empty() {
             writeln!(out)?;
@@ -315,11 +374,31 @@ fn eval_file(settings: &Settings, file: &std::path::Path, verbose: bool, out: &m
         report.out_of_scope,
         report.multi
     )?;
-    writeln!(out, "top-1:              {:.3} ({}/{})", report.top1_rate(), report.top1, report.in_scope)?;
-    writeln!(out, "top-3:              {:.3} ({}/{})", report.top3_rate(), report.top3, report.in_scope)?;
+    writeln!(
+        out,
+        "top-1:              {:.3} ({}/{})",
+        report.top1_rate(),
+        report.top1,
+        report.in_scope
+    )?;
+    writeln!(
+        out,
+        "top-3:              {:.3} ({}/{})",
+        report.top3_rate(),
+        report.top3,
+        report.in_scope
+    )?;
     writeln!(out, "MRR:                {:.3}", report.mrr())?;
-    writeln!(out, "out-of-scope:       {}/{} answered no_match", report.out_of_scope_ok, report.out_of_scope)?;
-    writeln!(out, "multi-reason:       {}/{} complete in the first five", report.multi_ok, report.multi)?;
+    writeln!(
+        out,
+        "out-of-scope:       {}/{} answered no_match",
+        report.out_of_scope_ok, report.out_of_scope
+    )?;
+    writeln!(
+        out,
+        "multi-reason:       {}/{} complete in the first five",
+        report.multi_ok, report.multi
+    )?;
     writeln!(out, "in-scope no_match:  {}", report.in_scope_no_match)?;
     writeln!(
         out,
@@ -341,4 +420,3 @@ impl From<crate::advise::AdviseError> for UserError {
         UserError(err.to_string())
     }
 }
-

@@ -78,6 +78,23 @@ Examples:
 Exit status: 0 a confident match, 1 no confident match, 2 a usage, input or knowledge-base error.")]
     Ask(AskArgs),
 
+    /// Open the interactive session: ask, read, follow up (:show N, :list, :json, :help)
+    #[command(after_help = "\
+Examples:
+  beian repl                         # on a terminal: prompt, completion, history
+  beian                              # the same, when standard input is a terminal
+  cat questions.txt | beian repl     # one answer per non-empty line, no prompt, no history
+  beian repl --json < questions.txt  # one JSON object per line (the shape of ask --json)
+
+History: $BEIAN_HISTORY, else <data dir>/beian/history (~/.local/share/beian/history on Linux),
+mode 0600, duplicates collapsed; BEIAN_HISTORY= (empty) turns it off. Piped input is never recorded.
+Exit status: 0 at the end of the session, 2 if a piped line could not be read (it is skipped).")]
+    Repl {
+        /// Start with JSON output (:json toggles it)
+        #[arg(long)]
+        json: bool,
+    },
+
     /// Show one entry in full
     #[command(after_help = "Example:\n  beian show scenario/new-access")]
     Show {
@@ -116,6 +133,83 @@ Prints top-1, top-3, MRR, out-of-scope and multi-reason accuracy; --verbose list
         #[arg(long)]
         verbose: bool,
     },
+
+    /// Answer a queue of support tickets: one record per input line, in order
+    #[command(after_help = "\
+Examples:
+  beian triage tickets.jsonl > answers.jsonl
+  beian triage tickets.jsonl --format csv --top 3 --summary counts.json > queue.csv
+  cut -f2 export.tsv | beian triage --text      # plain lines; the line number is the id
+
+Input lines are {\"id\": …, \"text\": \"…\"}. A line that cannot be read (not JSON, no text, not UTF-8)
+gets {\"id\": …, \"status\": \"error\", \"error\": \"…\"} and the run goes on.
+Exit status: 0 every line answered or reported, 2 the input could not be read or the output written.")]
+    Triage(TriageArgs),
+
+    /// Check a planned filing for the predictable reasons for rejection, before submitting it
+    #[command(after_help = "\
+Examples:
+  beian check --template > filing.toml   # a commented example to fill in
+  beian check filing.toml
+  beian check --json filing.json
+
+Each finding names the knowledge-base entry that explains it (beian show <entry>).
+Exit status: 0 no errors (warnings allowed), 1 errors found, 2 the file could not be read.")]
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The planned filing, TOML or JSON; `-`: standard input
+    #[arg(value_name = "FILE", required_unless_present = "template")]
+    pub file: Option<PathBuf>,
+
+    /// Print a commented example filing to start from
+    #[arg(long, conflicts_with_all = ["file", "json"])]
+    pub template: bool,
+
+    /// Print the findings as JSON
+    #[arg(long)]
+    pub json: bool,
+
+    /// Check as of this date (YYYY-MM-DD) instead of today in China (for tests)
+    #[arg(long, hide = true, value_name = "YYYY-MM-DD")]
+    pub today: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct TriageArgs {
+    /// Tickets as JSON Lines; omitted or `-`: standard input
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
+
+    /// How many results per ticket
+    #[arg(long, default_value_t = 5, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=100))]
+    pub top: u16,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = TriageFormat::Jsonl, value_name = "FORMAT")]
+    pub format: TriageFormat,
+
+    /// Also write counts (per entry, no_match, errors) to PATH as JSON
+    #[arg(long, value_name = "PATH")]
+    pub summary: Option<PathBuf>,
+
+    /// Read plain text, one ticket per line, numbered from 1 as its id
+    #[arg(long)]
+    pub text: bool,
+
+    /// Worker threads [default: one per core]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: Option<u16>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TriageFormat {
+    /// One JSON object per line (kb-spec §3)
+    Jsonl,
+    /// id, status, top_id, title, confidence, segments, error
+    Csv,
 }
 
 #[derive(Debug, Args)]
@@ -127,6 +221,10 @@ pub struct AskArgs {
     /// How many results to return
     #[arg(long, default_value_t = 5, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=100))]
     pub top: u16,
+
+    /// Print the evidence behind the ranking (for knowledge-base authors)
+    #[arg(long, hide_short_help = true)]
+    pub explain: bool,
 
     /// The question or notice; omitted or `-`: read standard input
     #[arg(value_name = "TEXT", allow_hyphen_values = false)]

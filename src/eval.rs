@@ -25,7 +25,13 @@ pub fn parse_cases(text: &str) -> Result<Vec<Case>, (usize, String)> {
         }
         let case: Case = serde_json::from_str(line).map_err(|err| (i + 1, err.to_string()))?;
         if case.expect.is_none() && case.expect_all.is_none() {
-            return Err((i + 1, format!("case '{}' has neither \"expect\" nor \"expect_all\"", case.id)));
+            return Err((
+                i + 1,
+                format!(
+                    "case '{}' has neither \"expect\" nor \"expect_all\"",
+                    case.id
+                ),
+            ));
         }
         cases.push(case);
     }
@@ -106,7 +112,9 @@ pub fn evaluate(advisor: &Advisor, cases: &[Case]) -> Result<Report, AdviseError
             if all.iter().all(|id| first5.contains(&id.as_str())) {
                 report.multi_ok += 1;
             } else {
-                report.misses.push(miss("a reason is missing from the first five"));
+                report
+                    .misses
+                    .push(miss("a reason is missing from the first five"));
             }
             continue;
         }
@@ -116,7 +124,9 @@ pub fn evaluate(advisor: &Advisor, cases: &[Case]) -> Result<Report, AdviseError
             if advice.status == Status::NoMatch {
                 report.out_of_scope_ok += 1;
             } else {
-                report.misses.push(miss("out of scope, answered as a match"));
+                report
+                    .misses
+                    .push(miss("out of scope, answered as a match"));
             }
             continue;
         }
@@ -137,7 +147,9 @@ pub fn evaluate(advisor: &Advisor, cases: &[Case]) -> Result<Report, AdviseError
         if rank != Some(0) {
             report.misses.push(miss("the expected entry is not first"));
         } else if advice.status == Status::NoMatch {
-            report.misses.push(miss("right entry, but answered no_match"));
+            report
+                .misses
+                .push(miss("right entry, but answered no_match"));
         }
     }
     Ok(report)

@@ -6,9 +6,14 @@
 
 pub mod advise;
 pub mod app;
+pub mod builtin;
+pub mod check;
 pub mod cli;
 pub mod eval;
 pub mod index;
 pub mod kb;
+pub mod phrases;
 pub mod render;
+pub mod repl;
 pub mod segment;
+pub mod triage;

@@ -1,6 +1,8 @@
 //! Splits a pasted notice into the reasons it lists: numbered items, semicolons and line breaks, with
 //! boilerplate (greetings, order numbers, "请修改后重新提交") removed. A plain question is one segment.
 
+use crate::index::prefilter::Literals;
+use once_cell::sync::OnceCell;
 use regex::Regex;
 
 /// One reason of a notice: the text as written (trimmed, marker removed).
@@ -9,53 +11,124 @@ pub struct Segment {
     pub text: String,
 }
 
+/// A boilerplate pattern, compiled the first time a text contains one of its literals.
+#[derive(Debug)]
+struct Boilerplate {
+    source: String,
+    literals: Literals,
+    regex: OnceCell<Option<Regex>>,
+}
+
+impl Boilerplate {
+    fn remove(&self, text: &str) -> Option<String> {
+        if !self.literals.may_match(text) {
+            return None;
+        }
+        let regex = self
+            .regex
+            .get_or_init(|| Regex::new(&self.source).ok())
+            .as_ref()?;
+        regex
+            .is_match(text)
+            .then(|| regex.replace_all(text, " ").into_owned())
+    }
+}
+
 /// Splitting rules plus the boilerplate patterns of the knowledge base's `notice.toml`.
 #[derive(Debug)]
 pub struct Segmenter {
-    boilerplate: Vec<Regex>,
-    marker: Regex,
-    split: Regex,
+    boilerplate: Vec<Boilerplate>,
+}
+
+/// Characters that end a reason.
+fn is_break(c: char) -> bool {
+    matches!(c, '\n' | '\r' | ';' | '；' | '。')
+}
+
+/// Characters after which an enumeration marker may start.
+fn may_precede_marker(c: char) -> bool {
+    c.is_whitespace() || matches!(c, ':' | '：' | ',' | '，' | '、')
+}
+
+const CHINESE_NUMERALS: &str = "一二三四五六七八九十";
+
+/// The byte length of an enumeration marker at the start of `text`: `1.` `1、` `1)` `(1)` `（1）` `①` `一、`.
+/// Numbers have one or two digits, so codes like `(1005)` and decimals like `1.5` are not markers.
+fn marker_len(text: &str) -> Option<usize> {
+    let mut chars = text.char_indices();
+    let (_, first) = chars.next()?;
+    if ('①'..='⑳').contains(&first) {
+        return Some(first.len_utf8());
+    }
+    if first == '(' || first == '（' {
+        let rest = &text[first.len_utf8()..];
+        let digits = rest.chars().take_while(char::is_ascii_digit).count();
+        let close = rest[digits..].chars().next()?;
+        return ((1..=2).contains(&digits) && (close == ')' || close == '）'))
+            .then(|| first.len_utf8() + digits + close.len_utf8());
+    }
+    if first.is_ascii_digit() {
+        let digits = text.chars().take_while(char::is_ascii_digit).count();
+        let mut after = text[digits..].chars();
+        let delimiter = after.next()?;
+        let next = after.next();
+        let is_delimiter = matches!(delimiter, '.' | '、' | ')' | '）');
+        // "1.5" is a number, not item 1.
+        let number_follows = delimiter == '.' && next.is_some_and(|c| c.is_ascii_digit());
+        return ((1..=2).contains(&digits) && is_delimiter && !number_follows)
+            .then(|| digits + delimiter.len_utf8());
+    }
+    if CHINESE_NUMERALS.contains(first) {
+        let numerals: usize = text
+            .chars()
+            .take_while(|&c| CHINESE_NUMERALS.contains(c))
+            .map(char::len_utf8)
+            .sum();
+        let delimiter = text[numerals..].chars().next()?;
+        return (numerals <= 2 * '一'.len_utf8() && delimiter == '、')
+            .then(|| numerals + delimiter.len_utf8());
+    }
+    None
 }
 
 impl Segmenter {
-    /// `boilerplate` patterns must be valid (the knowledge base is linted); invalid ones are skipped.
+    /// `boilerplate` holds regular expressions; invalid ones are never applied (the linter reports them).
     pub fn new(boilerplate: &[String]) -> Segmenter {
         Segmenter {
             boilerplate: boilerplate
                 .iter()
-                .filter_map(|pattern| Regex::new(pattern).ok())
+                .map(|source| Boilerplate {
+                    source: source.clone(),
+                    literals: Literals::of(source),
+                    regex: OnceCell::new(),
+                })
                 .collect(),
-            // An enumeration marker: 1. 1、 1) (1) （1） ① 一、 — numbers of one or two digits only, so codes
-            // like (1005) stay part of the text.
-            marker: Regex::new(
-                r"(?:^|[\s:：;；,，。])(?:\d{1,2}[.、)）](?:\s|[^\d])|[(（]\d{1,2}[)）]|[①-⑳]|[一二三四五六七八九十]{1,2}、)",
-            )
-            .expect("marker pattern is valid"),
-            split: Regex::new(r"[\n\r;；]+|。").expect("split pattern is valid"),
         }
     }
 
     /// The reasons in `text`, in order. Never empty for non-empty text: if every part is boilerplate,
     /// the whole text is the one segment.
     pub fn segments(&self, text: &str) -> Vec<Segment> {
-        let mut pieces: Vec<String> = Vec::new();
-        for part in self.split.split(text) {
-            let mut last = 0;
-            for found in self.marker.find_iter(part) {
-                // Keep the separator before the marker with the previous piece; start after the marker.
-                let marker_start = found
-                    .as_str()
-                    .char_indices()
-                    .find(|(_, c)| !matches!(c, ' ' | '\t' | ':' | '：' | ';' | '；' | ',' | '，' | '。'))
-                    .map_or(found.start(), |(i, _)| found.start() + i);
-                pieces.push(part[last..marker_start].to_string());
-                last = marker_end(part, marker_start, found.end());
+        let mut pieces: Vec<&str> = Vec::new();
+        for part in text.split(is_break) {
+            let mut start = 0;
+            let mut previous: Option<char> = None;
+            for (i, c) in part.char_indices() {
+                // ① and (1) are markers anywhere; 1. 1、 一、 only after a separator ("第1、2条" is not a list).
+                let anywhere = ('①'..='⑳').contains(&c) || c == '(' || c == '（';
+                if anywhere || previous.is_none_or(may_precede_marker) {
+                    if let Some(len) = marker_len(&part[i..]) {
+                        pieces.push(&part[start..i]);
+                        start = i + len;
+                    }
+                }
+                previous = Some(c);
             }
-            pieces.push(part[last..].to_string());
+            pieces.push(&part[start..]);
         }
 
         let segments: Vec<Segment> = pieces
-            .iter()
+            .into_iter()
             .map(|piece| self.strip(piece))
             .filter(|piece| has_content(piece))
             .map(|text| Segment { text })
@@ -67,11 +140,13 @@ impl Segmenter {
         segments
     }
 
-    /// Removes boilerplate and list markers, collapses white space and trims punctuation at the ends.
+    /// Removes boilerplate, collapses white space and trims punctuation at the ends.
     fn strip(&self, piece: &str) -> String {
-        let mut text = piece.to_string();
+        let mut text = piece.trim().to_string();
         for pattern in &self.boilerplate {
-            text = pattern.replace_all(&text, " ").into_owned();
+            if let Some(stripped) = pattern.remove(&text) {
+                text = stripped;
+            }
         }
         let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
         text.trim_matches(|c: char| !c.is_alphanumeric() && c != '(' && c != '（' && c != '.')
@@ -79,25 +154,12 @@ impl Segmenter {
     }
 }
 
-/// The byte offset where the text after a marker starts: a marker like `1.` that matched the following
-/// character (to tell `1.5` apart) must not eat it.
-fn marker_end(part: &str, marker_start: usize, matched_end: usize) -> usize {
-    let marker = &part[marker_start..matched_end];
-    let mut chars = marker.char_indices();
-    if let Some((_, first)) = chars.next() {
-        if first.is_ascii_digit() {
-            // \d{1,2} then [.、)）] then one more char: end right after the delimiter.
-            let digits = marker.chars().take_while(char::is_ascii_digit).count();
-            let delimiter = marker[digits..].chars().next().map_or(0, char::len_utf8);
-            return marker_start + digits + delimiter;
-        }
-    }
-    matched_end
-}
-
 /// A segment worth searching: at least two CJK characters or one Latin word of three letters.
 fn has_content(text: &str) -> bool {
-    let cjk = text.chars().filter(|&c| crate::index::analyzer::is_cjk(c)).count();
+    let cjk = text
+        .chars()
+        .filter(|&c| crate::index::analyzer::is_cjk(c))
+        .count();
     cjk >= 2
         || text
             .split(|c: char| !c.is_ascii_alphanumeric())
@@ -109,16 +171,27 @@ mod tests {
     use super::*;
 
     fn texts(segmenter: &Segmenter, text: &str) -> Vec<String> {
-        segmenter.segments(text).into_iter().map(|s| s.text).collect()
+        segmenter
+            .segments(text)
+            .into_iter()
+            .map(|s| s.text)
+            .collect()
     }
 
     fn plain() -> Segmenter {
-        Segmenter::new(&["您好".to_string(), "请修改后重新提交".to_string()])
+        Segmenter::new(&[
+            "您好".to_string(),
+            "请修改后重新提交".to_string(),
+            "^\\s*原因[:：]".to_string(),
+        ])
     }
 
     #[test]
     fn a_question_is_one_segment() {
-        assert_eq!(texts(&plain(), "备案被驳回了怎么办?"), ["备案被驳回了怎么办"]);
+        assert_eq!(
+            texts(&plain(), "备案被驳回了怎么办?"),
+            ["备案被驳回了怎么办"]
+        );
     }
 
     #[test]
@@ -126,18 +199,41 @@ mod tests {
         let s = plain();
         assert_eq!(
             texts(&s, "原因:1. 网站名称不符合规范;2. 通信地址不详细"),
-            ["原因", "网站名称不符合规范", "通信地址不详细"]
+            ["网站名称不符合规范", "通信地址不详细"]
         );
-        assert_eq!(texts(&s, "(1)幕布照片不清晰(2)证件过期"), ["幕布照片不清晰", "证件过期"]);
-        assert_eq!(texts(&s, "①名称不规范②地址不详"), ["名称不规范", "地址不详"]);
-        assert_eq!(texts(&s, "一、名称不规范\n二、地址不详"), ["名称不规范", "地址不详"]);
+        assert_eq!(
+            texts(&s, "(1)幕布照片不清晰(2)证件过期"),
+            ["幕布照片不清晰", "证件过期"]
+        );
+        assert_eq!(
+            texts(&s, "(1)幕布照片不清晰 (2)证件过期"),
+            ["幕布照片不清晰", "证件过期"]
+        );
+        assert_eq!(
+            texts(&s, "①名称不规范②地址不详"),
+            ["名称不规范", "地址不详"]
+        );
+        assert_eq!(texts(&s, "见第1、2条的要求"), ["见第1、2条的要求"]);
+        assert_eq!(
+            texts(&s, "① 名称不规范，② 地址不详"),
+            ["名称不规范", "地址不详"]
+        );
+        assert_eq!(
+            texts(&s, "一、名称不规范\n二、地址不详"),
+            ["名称不规范", "地址不详"]
+        );
+        assert_eq!(
+            texts(&s, "幕布照片不清晰；负责人证件已过期"),
+            ["幕布照片不清晰", "负责人证件已过期"]
+        );
     }
 
     #[test]
     fn codes_and_decimals_are_not_markers() {
         let s = plain();
         assert_eq!(texts(&s, "(1005)域名冲突"), ["(1005)域名冲突"]);
-        assert_eq!(texts(&s, "版本1.5的网站"), ["版本1.5的网站"]);
+        assert_eq!(texts(&s, "版本 1.5 的网站"), ["版本 1.5 的网站"]);
+        assert_eq!(texts(&s, "保留 45 天"), ["保留 45 天"]);
     }
 
     #[test]

@@ -32,7 +32,10 @@ pub fn fold_char(c: char) -> char {
 
 /// [`fold_char`] over a whole string.
 pub fn fold(text: &str) -> String {
-    text.chars().map(fold_char).flat_map(char::to_lowercase).collect()
+    text.chars()
+        .map(fold_char)
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// Whether a character is written without spaces between words (Han, kana, Hangul).
@@ -88,36 +91,37 @@ pub fn tokenize(text: &str) -> Vec<Token> {
     let mut run: Vec<(usize, char)> = Vec::new();
     let mut run_class = Class::Separator;
 
-    let mut flush = |run: &mut Vec<(usize, char)>, class: Class, end: usize, tokens: &mut Vec<Token>| {
-        match class {
-            Class::Cjk => {
-                for (i, &(start, c)) in run.iter().enumerate() {
-                    let char_end = start + c.len_utf8();
-                    tokens.push(token(start, char_end, position, c.to_string()));
-                    if let Some(&(next_start, next)) = run.get(i + 1) {
-                        let mut pair = String::with_capacity(8);
-                        pair.push(c);
-                        pair.push(next);
-                        tokens.push(token(start, next_start + next.len_utf8(), position, pair));
+    let mut flush =
+        |run: &mut Vec<(usize, char)>, class: Class, end: usize, tokens: &mut Vec<Token>| {
+            match class {
+                Class::Cjk => {
+                    for (i, &(start, c)) in run.iter().enumerate() {
+                        let char_end = start + c.len_utf8();
+                        tokens.push(token(start, char_end, position, c.to_string()));
+                        if let Some(&(next_start, next)) = run.get(i + 1) {
+                            let mut pair = String::with_capacity(8);
+                            pair.push(c);
+                            pair.push(next);
+                            tokens.push(token(start, next_start + next.len_utf8(), position, pair));
+                        }
+                        position += 1;
                     }
-                    position += 1;
                 }
-            }
-            Class::Word => {
-                let word: String = run
-                    .iter()
-                    .map(|&(_, c)| fold_char(c))
-                    .flat_map(char::to_lowercase)
-                    .collect();
-                if word.len() <= MAX_WORD_BYTES {
-                    tokens.push(token(run[0].0, end, position, word));
-                    position += 1;
+                Class::Word => {
+                    let word: String = run
+                        .iter()
+                        .map(|&(_, c)| fold_char(c))
+                        .flat_map(char::to_lowercase)
+                        .collect();
+                    if word.len() <= MAX_WORD_BYTES {
+                        tokens.push(token(run[0].0, end, position, word));
+                        position += 1;
+                    }
                 }
+                Class::Separator => {}
             }
-            Class::Separator => {}
-        }
-        run.clear();
-    };
+            run.clear();
+        };
 
     for (offset, c) in text.char_indices() {
         let folded = fold_char(c);
@@ -205,12 +209,18 @@ mod tests {
     #[test]
     fn mixed_scripts_split_at_the_boundary() {
         assert_eq!(texts("ICP备案"), ["icp", "备", "备案", "案"]);
-        assert_eq!(texts("域名.io后缀"), ["域", "域名", "名", "io", "后", "后缀", "缀"]);
+        assert_eq!(
+            texts("域名.io后缀"),
+            ["域", "域名", "名", "io", "后", "后缀", "缀"]
+        );
     }
 
     #[test]
     fn full_width_punctuation_separates_and_full_width_letters_fold() {
-        assert_eq!(texts("驳回：ＩＣＰ（１００５）"), ["驳", "驳回", "回", "icp", "1005"]);
+        assert_eq!(
+            texts("驳回：ＩＣＰ（１００５）"),
+            ["驳", "驳回", "回", "icp", "1005"]
+        );
         assert_eq!(texts("原因，一；二"), ["原", "原因", "因", "一", "二"]);
     }
 
@@ -222,7 +232,10 @@ mod tests {
             assert!(text.is_char_boundary(token.offset_to), "{token:?}");
             assert!(token.offset_from < token.offset_to);
         }
-        let bigram = tokenize(text).into_iter().find(|t| t.text == "备案").unwrap();
+        let bigram = tokenize(text)
+            .into_iter()
+            .find(|t| t.text == "备案")
+            .unwrap();
         assert_eq!(&text[bigram.offset_from..bigram.offset_to], "备案");
     }
 

@@ -2,17 +2,21 @@
 //! User text never reaches `QueryParser`; queries are built from analyzed terms.
 
 pub mod analyzer;
+pub mod prefilter;
 
 use crate::kb::KnowledgeBase;
 use analyzer::{analyzer, ANALYZER};
-use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use std::sync::Arc;
+use tantivy::directory::RamDirectory;
+use tantivy::fieldnorm::FieldNormReader;
+use tantivy::index::InvertedIndexReader;
+use tantivy::postings::Postings;
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, STORED, STRING,
 };
-use tantivy::directory::RamDirectory;
 use tantivy::tokenizer::TokenizerManager;
-use tantivy::{Index, IndexReader, TantivyDocument, Term};
+use tantivy::Directory as _;
+use tantivy::{DocSet, Index, Searcher, TantivyDocument, Term, TERMINATED};
 
 /// The text fields an entry is indexed under, with how much a match in each counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +38,14 @@ impl Zone {
         Zone::Summary,
         Zone::Body,
     ];
+
+    /// Whether a match here means the entry is named by the term (title, aliases, symptoms, patterns).
+    pub fn names(self) -> bool {
+        matches!(
+            self,
+            Zone::Title | Zone::TitleEn | Zone::Aliases | Zone::Symptoms
+        )
+    }
 
     fn name(self) -> &'static str {
         match self {
@@ -66,21 +78,62 @@ pub struct WeightedTerm {
     pub weight: f32,
 }
 
-/// One hit: the entry's position in the knowledge base and tantivy's score.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Hit {
-    pub entry: usize,
-    pub score: f32,
-}
-
 #[derive(Debug, thiserror::Error)]
 #[error("search index: {0}")]
 pub struct IndexError(#[from] tantivy::TantivyError);
 
+impl From<std::io::Error> for IndexError {
+    fn from(err: std::io::Error) -> Self {
+        IndexError(err.into())
+    }
+}
+
+/// Where a term occurs in one entry: bit [`NAMED`] in its names, bit [`ANYWHERE`] anywhere.
+pub type Presence = u8;
+pub const NAMED: Presence = 1;
+pub const ANYWHERE: Presence = 2;
+
+/// The index, opened for searching. Immutable once built, so one instance serves every thread.
 pub struct SearchIndex {
-    reader: IndexReader,
+    searcher: Searcher,
     id: Field,
-    zones: Vec<(Zone, Field)>,
+    /// What scoring reads of each zone (the index has exactly one segment).
+    inverted: Vec<ZoneReader>,
+}
+
+struct ZoneReader {
+    zone: Zone,
+    field: Field,
+    inverted: Arc<InvertedIndexReader>,
+    fieldnorms: FieldNormReader,
+    /// BM25's length normalisation per fieldnorm id, computed once instead of once per term.
+    tf_norms: [f32; 256],
+}
+
+// tantivy's BM25 (query/bm25.rs), applied directly to postings; a test checks the scores are equal.
+const BM25_K1: f32 = 1.2;
+const BM25_B: f32 = 0.75;
+
+fn bm25_idf(doc_freq: u64, docs: u64) -> f32 {
+    let x = (docs.saturating_sub(doc_freq) as f32 + 0.5) / (doc_freq as f32 + 0.5);
+    (1.0 + x).ln()
+}
+
+fn tf_norms(average_fieldnorm: f32) -> [f32; 256] {
+    let mut norms = [0.0; 256];
+    for (id, norm) in norms.iter_mut().enumerate() {
+        let fieldnorm = FieldNormReader::id_to_fieldnorm(id as u8) as f32;
+        *norm = BM25_K1 * (1.0 - BM25_B + BM25_B * fieldnorm / average_fieldnorm);
+    }
+    norms
+}
+
+/// What [`SearchIndex::lookup`] finds: a BM25 score per entry, and per term where it occurs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lookup {
+    pub bm25: Vec<f32>,
+    /// Same order as the terms looked up; one [`Presence`] per entry.
+    pub presence: Vec<Vec<Presence>>,
 }
 
 fn schema() -> (Schema, Field, Vec<(Zone, Field)>) {
@@ -97,58 +150,198 @@ fn schema() -> (Schema, Field, Vec<(Zone, Field)>) {
     (builder.build(), id, zones)
 }
 
+/// The literal runs of a regular expression, joined by spaces (what a notice pattern names).
+pub fn pattern_literals(pattern: &str) -> String {
+    pattern
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect()
+}
+
+/// Builds the index in memory. Documents are added in knowledge-base order, so a doc id is an entry's position.
+pub fn build_index(kb: &KnowledgeBase) -> Result<Index, IndexError> {
+    let (schema, id, zones) = schema();
+    let tokenizers = TokenizerManager::default();
+    tokenizers.register(ANALYZER, analyzer());
+    // One segment, documents in insertion order, no threads: the knowledge base is small.
+    let mut writer = Index::builder()
+        .schema(schema)
+        .tokenizers(tokenizers)
+        .single_segment_index_writer(RamDirectory::create(), 15_000_000)?;
+    for entry in kb.entries() {
+        let mut doc = TantivyDocument::default();
+        doc.add_text(id, &entry.id);
+        for &(zone, field) in &zones {
+            match zone {
+                Zone::Title => doc.add_text(field, &entry.title),
+                Zone::TitleEn => doc.add_text(field, &entry.title_en),
+                Zone::Aliases => {
+                    for alias in &entry.aliases {
+                        doc.add_text(field, alias);
+                    }
+                }
+                Zone::Symptoms => {
+                    for symptom in &entry.symptoms {
+                        doc.add_text(field, symptom);
+                    }
+                    for pattern in &entry.patterns {
+                        doc.add_text(field, pattern_literals(pattern));
+                    }
+                }
+                Zone::Summary => doc.add_text(field, &entry.summary),
+                Zone::Body => doc.add_text(field, entry.body_text()),
+            }
+        }
+        writer.add_document(doc)?;
+    }
+    Ok(writer.finalize()?)
+}
+
 impl SearchIndex {
-    /// Builds the index in memory. Documents are added in knowledge-base order, so a doc id is an entry's position.
+    /// Builds the index for a knowledge base in memory (for `--kb`; the built-in one is prebuilt).
     pub fn build(kb: &KnowledgeBase) -> Result<SearchIndex, IndexError> {
-        let (schema, id, zones) = schema();
-        let tokenizers = TokenizerManager::default();
-        tokenizers.register(ANALYZER, analyzer());
-        // One segment, documents in insertion order, no threads: the knowledge base is small.
-        let mut writer = Index::builder()
-            .schema(schema)
-            .tokenizers(tokenizers)
-            .single_segment_index_writer(RamDirectory::create(), 15_000_000)?;
-        for entry in kb.entries() {
-            let mut doc = TantivyDocument::default();
-            doc.add_text(id, &entry.id);
+        SearchIndex::open(build_index(kb)?)
+    }
+
+    /// Opens an index from its files, as `build.rs` embeds them.
+    pub fn from_files(files: &[(&str, &[u8])]) -> Result<SearchIndex, IndexError> {
+        let directory = RamDirectory::create();
+        for (name, bytes) in files {
+            directory.atomic_write(std::path::Path::new(name), bytes)?;
+        }
+        SearchIndex::open(Index::open(directory)?)
+    }
+
+    /// Opens a built index; the analyzer is registered again, since tantivy does not store it.
+    pub fn open(index: Index) -> Result<SearchIndex, IndexError> {
+        index.tokenizers().register(ANALYZER, analyzer());
+        let (_, id, zones) = schema();
+        let searcher = index.reader()?.searcher();
+        let segments = searcher.segment_readers();
+        if segments.len() > 1 {
+            return Err(IndexError(tantivy::TantivyError::InvalidArgument(
+                "the index must have one segment".into(),
+            )));
+        }
+        let mut inverted = Vec::new();
+        if let Some(segment) = segments.first() {
+            let docs = segment.num_docs().max(1) as f32;
             for &(zone, field) in &zones {
-                match zone {
-                    Zone::Title => doc.add_text(field, &entry.title),
-                    Zone::TitleEn => doc.add_text(field, &entry.title_en),
-                    Zone::Aliases => {
-                        for alias in &entry.aliases {
-                            doc.add_text(field, alias);
-                        }
+                let reader = segment.inverted_index(field)?;
+                inverted.push(ZoneReader {
+                    zone,
+                    field,
+                    tf_norms: tf_norms(reader.total_num_tokens() as f32 / docs),
+                    inverted: reader,
+                    fieldnorms: segment.get_fieldnorms_reader(field)?,
+                });
+            }
+        }
+        Ok(SearchIndex {
+            searcher,
+            id,
+            inverted,
+        })
+    }
+
+    /// The number of entries indexed.
+    pub fn len(&self) -> usize {
+        self.searcher.num_docs() as usize
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Scores every entry against the weighted terms with tantivy's BM25 (per zone, times the zone's
+    /// boost and the term's weight), reading each term's postings once; the same pass records where
+    /// each term occurs. Much cheaper than a `BooleanQuery` of terms × zones clauses, with equal scores.
+    pub fn lookup(&self, terms: &[WeightedTerm]) -> Result<Lookup, IndexError> {
+        let docs = self.len();
+        let mut bm25 = vec![0.0f32; docs];
+        let mut presence = Vec::with_capacity(terms.len());
+        for term in terms {
+            let mut flags = vec![0 as Presence; docs];
+            for zone in &self.inverted {
+                let key = Term::from_field_text(zone.field, &term.text);
+                let Some(info) = zone.inverted.get_term_info(&key)? else {
+                    continue;
+                };
+                let weight = bm25_idf(u64::from(info.doc_freq), docs as u64)
+                    * (1.0 + BM25_K1)
+                    * zone.zone.boost()
+                    * term.weight;
+                let mut postings = zone
+                    .inverted
+                    .read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
+                let bits = if zone.zone.names() {
+                    NAMED | ANYWHERE
+                } else {
+                    ANYWHERE
+                };
+                let mut doc = postings.doc();
+                while doc != TERMINATED {
+                    let d = doc as usize;
+                    if d < docs {
+                        flags[d] |= bits;
+                        let tf = postings.term_freq() as f32;
+                        let norm = zone.tf_norms[usize::from(zone.fieldnorms.fieldnorm_id(doc))];
+                        bm25[d] += weight * tf / (tf + norm);
                     }
-                    Zone::Symptoms => {
-                        for symptom in &entry.symptoms {
-                            doc.add_text(field, symptom);
-                        }
-                    }
-                    Zone::Summary => doc.add_text(field, &entry.summary),
-                    Zone::Body => doc.add_text(field, entry.body_text()),
+                    doc = postings.advance();
                 }
             }
-            writer.add_document(doc)?;
+            presence.push(flags);
         }
-        let index = writer.finalize()?;
-        SearchIndex::open(index, id, zones)
+        Ok(Lookup { bm25, presence })
     }
 
-    fn open(index: Index, id: Field, zones: Vec<(Zone, Field)>) -> Result<SearchIndex, IndexError> {
-        index.tokenizers().register(ANALYZER, analyzer());
-        let reader = index.reader()?;
-        Ok(SearchIndex { reader, id, zones })
-    }
-
-    /// Scores every entry against the weighted terms; returns up to `limit` hits, best first.
-    pub fn search(&self, terms: &[WeightedTerm], limit: usize) -> Result<Vec<Hit>, IndexError> {
-        if terms.is_empty() || limit == 0 {
-            return Ok(Vec::new());
+    /// The ids in document order, to check that doc ids still line up with the knowledge base.
+    pub fn ids(&self) -> Result<Vec<String>, IndexError> {
+        let mut ids = Vec::new();
+        for segment in self.searcher.segment_readers() {
+            let store = segment
+                .get_store_reader(1)
+                .map_err(tantivy::TantivyError::from)?;
+            for doc in 0..segment.max_doc() {
+                let doc: TantivyDocument = store.get(doc)?;
+                if let Some(id) = doc.get_first(self.id).and_then(|v| v.as_str()) {
+                    ids.push(id.to_string());
+                }
+            }
         }
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::with_capacity(terms.len() * self.zones.len());
-        for term in terms {
-            for &(zone, field) in &self.zones {
+        Ok(ids)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::collector::TopDocs;
+    use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+
+    /// The postings scorer must give tantivy's own scores: compare with a BooleanQuery of the same
+    /// terms, zones and boosts.
+    #[test]
+    fn lookup_scores_equal_tantivys_boolean_query() {
+        let kb = crate::kb::KnowledgeBase::builtin().unwrap();
+        let index = build_index(&kb).unwrap();
+        let search = SearchIndex::open(index.clone()).unwrap();
+        let terms: Vec<WeightedTerm> =
+            analyzer::terms("域名持有者与备案主体不一致 icp filing rejected")
+                .into_iter()
+                .enumerate()
+                .map(|(i, text)| WeightedTerm {
+                    text,
+                    weight: if i % 2 == 0 { 1.0 } else { 0.4 },
+                })
+                .collect();
+        let ours = search.lookup(&terms).unwrap().bm25;
+
+        let (_, _, zones) = schema();
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for term in &terms {
+            for &(zone, field) in &zones {
                 let query = TermQuery::new(
                     Term::from_field_text(field, &term.text),
                     IndexRecordOption::WithFreqs,
@@ -159,31 +352,35 @@ impl SearchIndex {
                 ));
             }
         }
-        let query = BooleanQuery::new(clauses);
-        let searcher = self.reader.searcher();
-        let top = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
-        Ok(top
-            .into_iter()
-            .map(|(score, address)| Hit {
-                entry: address.doc_id as usize,
-                score,
-            })
-            .collect())
+        let searcher = index.reader().unwrap().searcher();
+        let top = searcher
+            .search(
+                &BooleanQuery::new(clauses),
+                &TopDocs::with_limit(100).order_by_score(),
+            )
+            .unwrap();
+        assert!(!top.is_empty());
+        for (score, address) in top {
+            let mine = ours[address.doc_id as usize];
+            assert!(
+                (mine - score).abs() <= 1e-3 * score.max(1.0),
+                "doc {}: {mine} vs {score}",
+                address.doc_id
+            );
+        }
     }
 
-    /// The ids in document order, to check that doc ids still line up with the knowledge base.
-    pub fn ids(&self) -> Result<Vec<String>, IndexError> {
-        let searcher = self.reader.searcher();
-        let mut ids = Vec::new();
-        for segment in searcher.segment_readers() {
-            let store = segment.get_store_reader(1).map_err(tantivy::TantivyError::from)?;
-            for doc in 0..segment.max_doc() {
-                let doc: TantivyDocument = store.get(doc)?;
-                if let Some(id) = doc.get_first(self.id).and_then(|v| v.as_str()) {
-                    ids.push(id.to_string());
-                }
-            }
-        }
-        Ok(ids)
+    #[test]
+    fn presence_marks_names_and_body() {
+        let kb = crate::kb::KnowledgeBase::builtin().unwrap();
+        let search = SearchIndex::open(build_index(&kb).unwrap()).unwrap();
+        let position = kb.position("scenario/new-access").unwrap();
+        let lookup = search
+            .lookup(&[WeightedTerm {
+                text: "接入".into(),
+                weight: 1.0,
+            }])
+            .unwrap();
+        assert_eq!(lookup.presence[0][position], NAMED | ANYWHERE);
     }
 }

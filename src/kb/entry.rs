@@ -66,7 +66,7 @@ impl FromStr for Kind {
 }
 
 /// One entry, parsed: front matter plus the sections the advice is made of.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
     pub id: String,
     pub kind: Kind,

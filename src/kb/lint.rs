@@ -23,7 +23,10 @@ pub fn lint(layers: &[Files]) -> Vec<Problem> {
                 problems.push(Problem::error(
                     &file.name,
                     entry.line_of("id"),
-                    format!("id '{}' does not match the file's path (expected '{expected}')", entry.entry.id),
+                    format!(
+                        "id '{}' does not match the file's path (expected '{expected}')",
+                        entry.entry.id
+                    ),
                 ));
             }
             if let Some(first) = ids.insert(entry.entry.id.clone(), file.name.clone()) {
@@ -106,11 +109,18 @@ fn check_entry(parsed: &ParsedEntry, problems: &mut Vec<Problem>) {
         problems.push(Problem::error(
             file,
             parsed.line_of("kind"),
-            format!("kind '{kind}' does not match the id's kind '{}'", entry.kind),
+            format!(
+                "kind '{kind}' does not match the id's kind '{}'",
+                entry.kind
+            ),
         ));
     }
     if entry.title.trim().is_empty() {
-        problems.push(Problem::error(file, parsed.line_of("title"), "title is empty"));
+        problems.push(Problem::error(
+            file,
+            parsed.line_of("title"),
+            "title is empty",
+        ));
     }
     if parsed.title_en_missing {
         problems.push(Problem::warning(
@@ -163,7 +173,13 @@ fn check_entry(parsed: &ParsedEntry, problems: &mut Vec<Problem>) {
     }
     for pattern in &entry.patterns {
         if let Err(err) = regex::Regex::new(pattern) {
-            let reason = err.to_string().lines().last().unwrap_or_default().trim().to_string();
+            let reason = err
+                .to_string()
+                .lines()
+                .last()
+                .unwrap_or_default()
+                .trim()
+                .to_string();
             problems.push(Problem::error(
                 file,
                 parsed.line_of("patterns"),

@@ -8,14 +8,10 @@ mod parse;
 pub use entry::{Entry, Kind};
 pub use parse::{parse_entry, ParsedEntry, Section};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
-
-mod builtin {
-    include!(concat!(env!("OUT_DIR"), "/builtin_kb.rs"));
-}
 
 /// A problem in a knowledge-base file, reported as `file:line: message`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,10 +94,10 @@ pub struct Files {
 }
 
 impl Files {
-    /// The files compiled into the binary.
-    pub fn builtin() -> Files {
+    /// Files given as (path, text) pairs, paths starting with `knowledge/` (how the binary embeds them).
+    pub fn embedded(pairs: &[(&str, &str)]) -> Files {
         let mut files = Files::default();
-        for (path, text) in builtin::FILES {
+        for (path, text) in pairs {
             let relative = path.strip_prefix("knowledge/").unwrap_or(path);
             files.add(SourceFile {
                 name: path.to_string(),
@@ -138,7 +134,11 @@ impl Files {
             let bytes = std::fs::read(&path).map_err(|err| io(&path, err))?;
             let text = String::from_utf8(bytes).map_err(|err| {
                 let offset = err.utf8_error().valid_up_to();
-                let line = err.as_bytes()[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
+                let line = err.as_bytes()[..offset]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count()
+                    + 1;
                 KbError::Invalid(Problem::error(&name, line, "not valid UTF-8 text"))
             })?;
             files.add(SourceFile {
@@ -172,7 +172,10 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), (PathBuf, std::io::Err
         let path = child.map_err(|err| (dir.to_path_buf(), err))?.path();
         if path.is_dir() {
             walk(&path, out)?;
-        } else if matches!(path.extension().and_then(|e| e.to_str()), Some("md" | "toml")) {
+        } else if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("md" | "toml")
+        ) {
             out.push(path);
         }
     }
@@ -180,7 +183,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), (PathBuf, std::io::Err
 }
 
 /// Vocabulary data kept beside the entries (`synonyms.toml`, `notice.toml`).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Vocabulary {
     /// Groups of terms that mean the same; a query that contains one is expanded with the others.
     #[serde(default, rename = "group")]
@@ -196,7 +199,7 @@ pub struct Vocabulary {
     pub topic_terms: Vec<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct SynonymGroup {
     pub terms: Vec<String>,
 }
@@ -208,8 +211,16 @@ impl Vocabulary {
                 .span()
                 .map(|span| file.text[..span.start].matches('\n').count() + 1)
                 .unwrap_or(1);
-            let message = err.message().split_whitespace().collect::<Vec<_>>().join(" ");
-            KbError::Invalid(Problem::error(&file.name, line, format!("invalid TOML: {message}")))
+            let message = err
+                .message()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            KbError::Invalid(Problem::error(
+                &file.name,
+                line,
+                format!("invalid TOML: {message}"),
+            ))
         })?;
         self.synonyms.extend(more.synonyms);
         self.boilerplate.extend(more.boilerplate);
@@ -220,7 +231,7 @@ impl Vocabulary {
 }
 
 /// The loaded knowledge base: entries sorted by id, and the vocabulary.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct KnowledgeBase {
     entries: Vec<Entry>,
     pub vocabulary: Vocabulary,
@@ -228,26 +239,6 @@ pub struct KnowledgeBase {
 }
 
 impl KnowledgeBase {
-    /// Loads the built-in knowledge base alone.
-    pub fn builtin() -> Result<KnowledgeBase, KbError> {
-        KnowledgeBase::load(&Sources {
-            builtin: true,
-            dir: None,
-        })
-    }
-
-    /// Loads entries from the given sources; the first problem that makes an entry unusable is an error.
-    pub fn load(sources: &Sources) -> Result<KnowledgeBase, KbError> {
-        let mut layers = Vec::new();
-        if sources.builtin {
-            layers.push(Files::builtin());
-        }
-        if let Some(dir) = &sources.dir {
-            layers.push(Files::read_dir(dir)?);
-        }
-        KnowledgeBase::from_layers(&layers)
-    }
-
     /// Builds a knowledge base from layers of files; a later layer's entry replaces an earlier one's with the same id.
     pub fn from_layers(layers: &[Files]) -> Result<KnowledgeBase, KbError> {
         let mut by_id: BTreeMap<String, Entry> = BTreeMap::new();
@@ -264,7 +255,10 @@ impl KnowledgeBase {
                     return Err(KbError::Invalid(Problem::error(
                         &file.name,
                         parsed.line_of("id"),
-                        format!("id '{}' does not match the file's path (expected '{expected}')", parsed.entry.id),
+                        format!(
+                            "id '{}' does not match the file's path (expected '{expected}')",
+                            parsed.entry.id
+                        ),
                     )));
                 }
                 if let Some(first) = seen.insert(parsed.entry.id.clone(), file.name.clone()) {
@@ -302,7 +296,9 @@ impl KnowledgeBase {
 
     /// Position of an entry in [`KnowledgeBase::entries`].
     pub fn position(&self, id: &str) -> Option<usize> {
-        self.entries.binary_search_by(|entry| entry.id.as_str().cmp(id)).ok()
+        self.entries
+            .binary_search_by(|entry| entry.id.as_str().cmp(id))
+            .ok()
     }
 
     /// A stable hash of every file the knowledge base was built from.

@@ -34,7 +34,8 @@ pub enum Section {
 }
 
 impl Section {
-    pub const REQUIRED: [Section; 3] = [Section::Causes, Section::Remediation, Section::NextActions];
+    pub const REQUIRED: [Section; 3] =
+        [Section::Causes, Section::Remediation, Section::NextActions];
 
     fn from_heading(heading: &str) -> Option<Section> {
         match heading.trim().to_lowercase().as_str() {
@@ -86,7 +87,10 @@ fn line_at(text: &str, offset: usize) -> usize {
 pub fn parse_entry(origin: &str, text: &str) -> Result<ParsedEntry, Problem> {
     let problem = |line: usize, message: String| Problem::error(origin, line, message);
     if text.trim().is_empty() {
-        return Err(problem(1, "empty file: an entry needs +++ front matter and a body".into()));
+        return Err(problem(
+            1,
+            "empty file: an entry needs +++ front matter and a body".into(),
+        ));
     }
     let options = Options::ENABLE_PLUSES_DELIMITED_METADATA_BLOCKS;
     let mut events = Parser::new_ext(text, options).into_offset_iter().peekable();
@@ -119,7 +123,10 @@ pub fn parse_entry(origin: &str, text: &str) -> Result<ParsedEntry, Problem> {
             .span()
             .map(|span| front_start + line_at(&front_text, span.start) - 1)
             .unwrap_or(front_start);
-        problem(line, format!("invalid front matter: {}", one_line(err.message())))
+        problem(
+            line,
+            format!("invalid front matter: {}", one_line(err.message())),
+        )
     })?;
 
     let mut key_lines = HashMap::new();
@@ -159,7 +166,10 @@ pub fn parse_entry(origin: &str, text: &str) -> Result<ParsedEntry, Problem> {
     let entry = Entry {
         id,
         kind,
-        title_en: front.title_en.clone().unwrap_or_else(|| front.title.clone()),
+        title_en: front
+            .title_en
+            .clone()
+            .unwrap_or_else(|| front.title.clone()),
         title: front.title,
         aliases: front.aliases,
         patterns: front.patterns,
@@ -168,8 +178,14 @@ pub fn parse_entry(origin: &str, text: &str) -> Result<ParsedEntry, Problem> {
         reviewed,
         summary: body.summary.unwrap_or_default(),
         causes: body.sections.remove(&Section::Causes).unwrap_or_default(),
-        remediation: body.sections.remove(&Section::Remediation).unwrap_or_default(),
-        next_actions: body.sections.remove(&Section::NextActions).unwrap_or_default(),
+        remediation: body
+            .sections
+            .remove(&Section::Remediation)
+            .unwrap_or_default(),
+        next_actions: body
+            .sections
+            .remove(&Section::NextActions)
+            .unwrap_or_default(),
         symptoms: body.sections.remove(&Section::Symptoms).unwrap_or_default(),
         origin: origin.to_string(),
     };
@@ -204,7 +220,11 @@ struct Body {
 }
 
 impl Body {
-    fn read<'a>(&mut self, text: &str, events: impl Iterator<Item = (Event<'a>, std::ops::Range<usize>)>) {
+    fn read<'a>(
+        &mut self,
+        text: &str,
+        events: impl Iterator<Item = (Event<'a>, std::ops::Range<usize>)>,
+    ) {
         // Where text goes: the current section (None before the first H2 or under an unknown one).
         let mut section: Option<Section> = None;
         let mut seen_h2 = false;
@@ -216,20 +236,19 @@ impl Body {
         for (event, range) in events {
             match event {
                 Event::Start(Tag::Heading { level, .. }) => {
-                    heading = (level == HeadingLevel::H2).then(|| (String::new(), line_at(text, range.start)));
+                    heading = (level == HeadingLevel::H2)
+                        .then(|| (String::new(), line_at(text, range.start)));
                 }
-                Event::End(TagEnd::Heading(level)) => {
-                    if level == HeadingLevel::H2 {
-                        if let Some((title, line)) = heading.take() {
-                            seen_h2 = true;
-                            section = Section::from_heading(&title);
-                            match section {
-                                Some(s) => {
-                                    self.section_lines.entry(s).or_insert(line);
-                                    self.sections.entry(s).or_default();
-                                }
-                                None => self.unknown_sections.push((title.trim().to_string(), line)),
+                Event::End(TagEnd::Heading(HeadingLevel::H2)) => {
+                    if let Some((title, line)) = heading.take() {
+                        seen_h2 = true;
+                        section = Section::from_heading(&title);
+                        match section {
+                            Some(s) => {
+                                self.section_lines.entry(s).or_insert(line);
+                                self.sections.entry(s).or_default();
                             }
+                            None => self.unknown_sections.push((title.trim().to_string(), line)),
                         }
                     }
                 }
@@ -275,13 +294,15 @@ impl Body {
                         buffer.push_str(&t);
                     }
                 }
-                Event::SoftBreak | Event::HardBreak => {
-                    if in_paragraph || item_depth > 0 {
-                        // Chinese lines wrap without a space; Latin words need one.
-                        if buffer.chars().last().is_some_and(|c| c.is_ascii_alphanumeric()) {
-                            buffer.push(' ');
-                        }
-                    }
+                // Chinese lines wrap without a space; Latin words need one.
+                Event::SoftBreak | Event::HardBreak
+                    if (in_paragraph || item_depth > 0)
+                        && buffer
+                            .chars()
+                            .last()
+                            .is_some_and(|c| c.is_ascii_alphanumeric()) =>
+                {
+                    buffer.push(' ');
                 }
                 _ => {}
             }
@@ -291,7 +312,10 @@ impl Body {
     fn push(&mut self, section: Option<Section>, text: &str) {
         let text = text.trim();
         if let (Some(section), false) = (section, text.is_empty()) {
-            self.sections.entry(section).or_default().push(text.to_string());
+            self.sections
+                .entry(section)
+                .or_default()
+                .push(text.to_string());
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Output: the text view and the JSON contract, written to any `impl Write`.
 
+pub mod compact;
 pub mod json;
 pub mod text;
 

@@ -67,14 +67,14 @@ fn labels(lang: Lang) -> &'static Labels {
     }
 }
 
-fn kind_label(kind: Kind, lang: Lang) -> &'static str {
+pub(crate) fn kind_label(kind: Kind, lang: Lang) -> &'static str {
     match lang {
         Lang::Zh => kind.label_zh(),
         Lang::En => kind.as_str(),
     }
 }
 
-fn title(entry: &Entry, lang: Lang) -> &str {
+pub(crate) fn title(entry: &Entry, lang: Lang) -> &str {
     match lang {
         Lang::Zh => &entry.title,
         Lang::En => &entry.title_en,
@@ -82,7 +82,11 @@ fn title(entry: &Entry, lang: Lang) -> &str {
 }
 
 /// Writes the answer to a query.
-pub fn write_advice(out: &mut dyn Write, advice: &Advice<'_>, options: &TextOptions) -> io::Result<()> {
+pub fn write_advice(
+    out: &mut dyn Write,
+    advice: &Advice<'_>,
+    options: &TextOptions,
+) -> io::Result<()> {
     let l = labels(options.lang);
     let p = options.palette;
     if advice.results.is_empty() || advice.status == Status::NoMatch {
@@ -112,7 +116,12 @@ pub fn write_advice(out: &mut dyn Write, advice: &Advice<'_>, options: &TextOpti
             writeln!(out, "{}", p.dim(&"─".repeat(40)))?;
         }
         if several {
-            writeln!(out, "{}: {}", p.dim(l.for_segment), sanitize(&answer.segment))?;
+            writeln!(
+                out,
+                "{}: {}",
+                p.dim(l.for_segment),
+                sanitize(&answer.segment)
+            )?;
         }
         write_entry_header(out, answer.entry, Some(answer.confidence), options)?;
         write_entry_body(out, answer.entry, options, false)?;
@@ -138,7 +147,12 @@ pub fn write_advice(out: &mut dyn Write, advice: &Advice<'_>, options: &TextOpti
     Ok(())
 }
 
-fn write_candidate_line(out: &mut dyn Write, n: usize, answer: &Answer<'_>, options: &TextOptions) -> io::Result<()> {
+pub(crate) fn write_candidate_line(
+    out: &mut dyn Write,
+    n: usize,
+    answer: &Answer<'_>,
+    options: &TextOptions,
+) -> io::Result<()> {
     let p = options.palette;
     writeln!(
         out,
@@ -149,7 +163,12 @@ fn write_candidate_line(out: &mut dyn Write, n: usize, answer: &Answer<'_>, opti
     )
 }
 
-fn write_entry_header(out: &mut dyn Write, entry: &Entry, confidence: Option<f32>, options: &TextOptions) -> io::Result<()> {
+fn write_entry_header(
+    out: &mut dyn Write,
+    entry: &Entry,
+    confidence: Option<f32>,
+    options: &TextOptions,
+) -> io::Result<()> {
     let l = labels(options.lang);
     let p = options.palette;
     let mut meta = format!("{} · {}", kind_label(entry.kind, options.lang), entry.id);
@@ -162,7 +181,12 @@ fn write_entry_header(out: &mut dyn Write, entry: &Entry, confidence: Option<f32
 }
 
 /// Writes an entry's summary and sections; `symptoms` adds the optional section (the full `show` view).
-fn write_entry_body(out: &mut dyn Write, entry: &Entry, options: &TextOptions, symptoms: bool) -> io::Result<()> {
+fn write_entry_body(
+    out: &mut dyn Write,
+    entry: &Entry,
+    options: &TextOptions,
+    symptoms: bool,
+) -> io::Result<()> {
     let l = labels(options.lang);
     let p = options.palette;
     writeln!(out)?;
@@ -182,17 +206,31 @@ fn write_entry_body(out: &mut dyn Write, entry: &Entry, options: &TextOptions, s
         writeln!(out)?;
         writeln!(out, "{}", p.heading(label))?;
         for (i, item) in items.iter().enumerate() {
-            let marker = if numbered { format!("  {}. ", i + 1) } else { "  • ".to_string() };
+            let marker = if numbered {
+                format!("  {}. ", i + 1)
+            } else {
+                "  • ".to_string()
+            };
             let indent = " ".repeat(display_width(&marker));
             write_wrapped(out, &marker, &indent, item, options.width)?;
         }
     }
     writeln!(out)?;
     if !entry.related.is_empty() {
-        writeln!(out, "{}: {}", p.heading(l.related), sanitize(&entry.related.join(", ")))?;
+        writeln!(
+            out,
+            "{}: {}",
+            p.heading(l.related),
+            sanitize(&entry.related.join(", "))
+        )?;
     }
     if !entry.sources.is_empty() {
-        writeln!(out, "{}: {}", p.heading(l.sources), sanitize(&entry.sources.join(", ")))?;
+        writeln!(
+            out,
+            "{}: {}",
+            p.heading(l.sources),
+            sanitize(&entry.sources.join(", "))
+        )?;
     }
     Ok(())
 }
@@ -204,8 +242,16 @@ pub fn write_entry(out: &mut dyn Write, entry: &Entry, options: &TextOptions) ->
 }
 
 /// One line per entry (`beian list`), ids aligned by display width.
-pub fn write_list(out: &mut dyn Write, entries: &[&Entry], options: &TextOptions) -> io::Result<()> {
-    let width = entries.iter().map(|e| display_width(&e.id)).max().unwrap_or(0);
+pub fn write_list(
+    out: &mut dyn Write,
+    entries: &[&Entry],
+    options: &TextOptions,
+) -> io::Result<()> {
+    let width = entries
+        .iter()
+        .map(|e| display_width(&e.id))
+        .max()
+        .unwrap_or(0);
     for entry in entries {
         let pad = " ".repeat(width - display_width(&entry.id));
         writeln!(
@@ -223,7 +269,13 @@ pub fn display_width(text: &str) -> usize {
 }
 
 /// Writes `text` after `first` (the marker), wrapping at `width` columns with `indent` on later lines.
-fn write_wrapped(out: &mut dyn Write, first: &str, indent: &str, text: &str, width: Option<usize>) -> io::Result<()> {
+pub(crate) fn write_wrapped(
+    out: &mut dyn Write,
+    first: &str,
+    indent: &str,
+    text: &str,
+    width: Option<usize>,
+) -> io::Result<()> {
     let text = sanitize(text).replace('\n', " ");
     let Some(width) = width.filter(|&w| w > display_width(indent) + 10) else {
         return writeln!(out, "{first}{text}");
@@ -279,7 +331,14 @@ mod tests {
     #[test]
     fn wrapping_counts_chinese_as_two_columns() {
         let mut out = Vec::new();
-        write_wrapped(&mut out, "  • ", "    ", "备案备案备案备案备案备案 abc", Some(20)).unwrap();
+        write_wrapped(
+            &mut out,
+            "  • ",
+            "    ",
+            "备案备案备案备案备案备案 abc",
+            Some(20),
+        )
+        .unwrap();
         let text = String::from_utf8(out).unwrap();
         for line in text.lines() {
             assert!(display_width(line) <= 20, "{line:?}");

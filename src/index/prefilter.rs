@@ -1,0 +1,72 @@
+//! Literal prefilters for notice patterns: compiling every pattern's regex at start-up would cost
+//! milliseconds, so each pattern carries the literals one of which any match must start with, and its
+//! regex is compiled only when one of them occurs in the text.
+
+use regex_syntax::hir::literal::{ExtractKind, Extractor};
+use serde::{Deserialize, Serialize};
+
+/// The literals a match must begin with; `None` when no such finite set exists (the regex always runs).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Literals(pub Option<Vec<Vec<u8>>>);
+
+impl Literals {
+    /// Extracts the prefix literals of `pattern`; an invalid pattern gets `None` (the linter reports it).
+    pub fn of(pattern: &str) -> Literals {
+        let Ok(hir) = regex_syntax::Parser::new().parse(pattern) else {
+            return Literals(None);
+        };
+        let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&hir);
+        let literals = seq.literals().and_then(|literals| {
+            let bytes: Vec<Vec<u8>> = literals.iter().map(|l| l.as_bytes().to_vec()).collect();
+            (!bytes.is_empty() && bytes.iter().all(|b| !b.is_empty())).then_some(bytes)
+        });
+        Literals(literals)
+    }
+
+    /// Whether the text may match (always true without a prefilter).
+    pub fn may_match(&self, text: &str) -> bool {
+        match &self.0 {
+            None => true,
+            Some(literals) => literals
+                .iter()
+                .any(|literal| memchr::memmem::find(text.as_bytes(), literal).is_some()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Literals;
+    use regex::Regex;
+
+    #[test]
+    fn a_prefilter_never_rejects_a_text_the_pattern_matches() {
+        let cases = [
+            (
+                "域名(持有者|所有者).{0,12}(不一致|不符)",
+                "域名所有者与主体不符",
+            ),
+            (r"\(1005\)域名冲突", "(1005)域名冲突"),
+            ("短信核验.{0,6}超时", "工信部短信核验已超时"),
+            (".*备案号", "没有备案号"),
+        ];
+        for (pattern, text) in cases {
+            assert!(Regex::new(pattern).unwrap().is_match(text));
+            assert!(Literals::of(pattern).may_match(text), "{pattern}");
+        }
+    }
+
+    #[test]
+    fn a_prefilter_skips_texts_without_its_literals() {
+        assert!(!Literals::of("域名(持有者|所有者)").may_match("备案被驳回了怎么办"));
+    }
+
+    #[test]
+    fn open_patterns_have_no_prefilter() {
+        assert_eq!(Literals::of(".*x"), Literals(None));
+        assert_eq!(
+            Literals::of("(a|)b").0.is_some(),
+            Literals::of("(a|)b").may_match("b")
+        );
+    }
+}
