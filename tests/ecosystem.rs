@@ -1,0 +1,249 @@
+//! How beian fits into a user's system, through the binary: completion scripts for every shell,
+//! manual pages, `--version` with the knowledge base, and an example in every command's `--help`.
+
+use assert_cmd::Command;
+use beian::cli::Cli;
+use clap::CommandFactory;
+use predicates::prelude::*;
+
+fn beian() -> Command {
+    let mut cmd = Command::cargo_bin("beian").unwrap();
+    for var in [
+        "NO_COLOR",
+        "CLICOLOR",
+        "CLICOLOR_FORCE",
+        "TERM",
+        "COLUMNS",
+        "BEIAN_HISTORY",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+fn stdout_of(args: &[&str]) -> String {
+    let output = beian().args(args).output().unwrap();
+    assert!(
+        output.status.success(),
+        "beian {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// Every command path under `beian`, e.g. ["ask"], ["kb"], ["kb", "lint"], without clap's `help`.
+fn command_paths() -> Vec<Vec<String>> {
+    fn walk(command: &clap::Command, prefix: &[String], paths: &mut Vec<Vec<String>>) {
+        for sub in command.get_subcommands() {
+            if sub.get_name() == "help" {
+                continue;
+            }
+            let mut path = prefix.to_vec();
+            path.push(sub.get_name().to_string());
+            walk(sub, &path, paths);
+            paths.push(path);
+        }
+    }
+    let mut paths = Vec::new();
+    walk(&Cli::command(), &[], &mut paths);
+    paths
+}
+
+#[test]
+fn the_command_line_definition_is_consistent() {
+    Cli::command().debug_assert();
+}
+
+#[test]
+fn the_command_tree_is_the_one_these_tests_expect() {
+    // Guards the walk above: if it found nothing, the loops below would pass vacuously.
+    let names: Vec<String> = command_paths().iter().map(|p| p.join(" ")).collect();
+    for expected in [
+        "ask",
+        "repl",
+        "kb lint",
+        "triage",
+        "check",
+        "completions",
+        "man",
+    ] {
+        assert!(
+            names.iter().any(|n| n == expected),
+            "{expected} in {names:?}"
+        );
+    }
+}
+
+#[test]
+fn every_shell_gets_a_script_that_knows_every_command() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let script = stdout_of(&["completions", shell]);
+        assert!(script.lines().count() > 20, "{shell}: {script}");
+        for path in command_paths() {
+            let name = path.last().unwrap();
+            assert!(
+                script.contains(name.as_str()),
+                "{shell} script lacks {name}"
+            );
+        }
+        // Flags too: completing `beian ask --j` should offer --json.
+        assert!(script.contains("json"), "{shell} script lacks --json");
+    }
+}
+
+#[test]
+fn an_unknown_shell_is_a_usage_error() {
+    beian()
+        .args(["completions", "tcsh"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("tcsh"));
+}
+
+#[test]
+fn a_closed_pipe_ends_completions_and_man_quietly() {
+    // clap_complete panics when a write fails; `beian completions zsh | head -1` must not.
+    for args in [["completions", "zsh"], ["man", "ask"]] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_beian"))
+            .args(args)
+            .stdout(writer)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(stderr, "", "{args:?}");
+        assert!(output.status.success(), "{args:?}: {:?}", output.status);
+    }
+}
+
+#[test]
+fn the_manual_page_is_roff() {
+    let page = stdout_of(&["man"]);
+    assert!(page.starts_with('.'), "not a roff request: {page:.80}");
+    let head: Vec<&str> = page.lines().take(5).collect();
+    assert!(
+        head.iter().any(|l| l.starts_with(".TH beian 1 ")),
+        "no .TH line near the top: {head:?}"
+    );
+    for section in [".SH NAME", ".SH SYNOPSIS", ".SH OPTIONS", ".SH SUBCOMMANDS"] {
+        assert!(page.contains(section), "no {section}");
+    }
+    // Every command is listed with its own page, e.g. beian-ask(1).
+    for path in command_paths().iter().filter(|p| p.len() == 1) {
+        assert!(
+            page.contains(&format!("beian\\-{}(1)", path[0])),
+            "{path:?}"
+        );
+    }
+    assert!(page.contains("beian 0.1.0") || page.contains(env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn each_command_has_its_own_page() {
+    let page = stdout_of(&["man", "kb", "lint"]);
+    assert!(page.contains(".TH beian-kb-lint 1 "), "{page:.200}");
+    assert!(page.contains(&format!("beian {}", env!("CARGO_PKG_VERSION"))));
+    let ask = stdout_of(&["man", "ask"]);
+    assert!(ask.contains("\\-\\-top"), "ask's options are on its page");
+    assert!(ask.contains("Example"), "ask's examples are on its page");
+}
+
+#[test]
+fn an_unknown_page_names_the_known_ones() {
+    beian()
+        .args(["man", "nope"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("no command 'nope'").and(predicate::str::contains("ask")))
+        .stderr(predicate::function(|s: &str| s.lines().count() == 1));
+}
+
+#[test]
+fn man_dir_writes_every_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("man1");
+    let listing = stdout_of(&["man", "--dir", target.to_str().unwrap()]);
+    let mut expected: Vec<String> = vec!["beian.1".into()];
+    expected.extend(
+        command_paths()
+            .iter()
+            .map(|p| format!("beian-{}.1", p.join("-"))),
+    );
+    for name in &expected {
+        let path = target.join(name);
+        let page = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(page.contains(".TH "), "{name}");
+        assert!(
+            listing.contains(path.to_str().unwrap()),
+            "{name} not listed"
+        );
+    }
+    assert_eq!(listing.lines().count(), expected.len(), "{listing}");
+}
+
+#[test]
+fn man_dir_that_cannot_be_created_is_one_error_line() {
+    let file = tempfile::NamedTempFile::new().unwrap();
+    let below_a_file = file.path().join("man1");
+    beian()
+        .args(["man", "--dir", below_a_file.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::starts_with("beian: error: cannot create"))
+        .stderr(predicate::function(|s: &str| s.lines().count() == 1));
+}
+
+#[test]
+fn version_names_the_knowledge_base() {
+    for flag in ["--version", "-V"] {
+        let line = stdout_of(&[flag]);
+        let expected_start = format!(
+            "beian {} (knowledge base: 54 entries, ",
+            env!("CARGO_PKG_VERSION")
+        );
+        assert!(line.starts_with(&expected_start), "{line}");
+        let hash = line
+            .trim_end()
+            .strip_prefix(&expected_start)
+            .and_then(|rest| rest.strip_suffix(')'))
+            .unwrap_or_else(|| panic!("{line}"));
+        assert_eq!(hash.len(), 8, "{line}");
+        assert!(hash.chars().all(|c| c.is_ascii_hexdigit()), "{line}");
+        assert_eq!(line.lines().count(), 1, "{line}");
+    }
+}
+
+#[test]
+fn version_matches_the_library_and_ignores_other_flags() {
+    let expected = format!("{}\n", beian::ecosystem::version_line());
+    beian()
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(expected.clone());
+    beian()
+        .args(["--lang", "en", "--version"])
+        .assert()
+        .success()
+        .stdout(expected);
+}
+
+#[test]
+fn every_help_has_an_example() {
+    let mut paths = vec![vec![]];
+    paths.extend(command_paths());
+    for path in paths {
+        for flag in ["--help", "-h"] {
+            let mut args: Vec<&str> = path.iter().map(String::as_str).collect();
+            args.push(flag);
+            let help = stdout_of(&args);
+            assert!(
+                help.contains("Example"),
+                "beian {args:?} has no example:\n{help}"
+            );
+        }
+    }
+}
