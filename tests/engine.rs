@@ -1,0 +1,70 @@
+//! The engine through the library: every built-in entry is found by its own titles, with the index
+//! compiled into the binary and with one built at run time (the `--kb` path) alike.
+
+use beian::advise::{Advisor, Status};
+use beian::kb::KnowledgeBase;
+
+/// Asks each entry's Chinese title (must rank the entry first, as a confident match) and its English
+/// title (must rank it in the top 3); returns one line per miss.
+fn misses(advisor: &Advisor) -> Vec<String> {
+    let mut misses = Vec::new();
+    for entry in advisor.kb().entries() {
+        let advice = advisor.advise(&entry.title, 5).expect("advise");
+        let got: Vec<&str> = advice.results.iter().map(|a| a.entry.id.as_str()).collect();
+        if got.first() != Some(&entry.id.as_str()) || advice.status != Status::Match {
+            misses.push(format!(
+                "{} by its title {:?}: [{}] {got:?}",
+                entry.id,
+                entry.title,
+                advice.status.as_str()
+            ));
+        }
+        let advice = advisor.advise(&entry.title_en, 5).expect("advise");
+        let top3: Vec<&str> = advice
+            .results
+            .iter()
+            .take(3)
+            .map(|a| a.entry.id.as_str())
+            .collect();
+        if !top3.contains(&entry.id.as_str()) {
+            misses.push(format!(
+                "{} by its English title {:?}: {top3:?}",
+                entry.id, entry.title_en
+            ));
+        }
+    }
+    misses
+}
+
+#[test]
+fn every_built_in_entry_is_found_by_its_own_titles() {
+    let advisor = Advisor::builtin().expect("the built-in advisor opens");
+    assert!(advisor.kb().entries().len() >= 54);
+    let misses = misses(&advisor);
+    assert!(misses.is_empty(), "{}", misses.join("\n"));
+}
+
+#[test]
+fn an_index_built_at_run_time_finds_them_too() {
+    // `--kb DIR` indexes at run time; it must rank like the index compiled by build.rs.
+    let kb = KnowledgeBase::builtin().expect("the built-in knowledge base decodes");
+    let advisor = Advisor::new(kb).expect("the knowledge base indexes");
+    let misses = misses(&advisor);
+    assert!(misses.is_empty(), "{}", misses.join("\n"));
+}
+
+#[test]
+fn a_title_inside_a_sentence_still_leads() {
+    let advisor = Advisor::builtin().unwrap();
+    let advice = advisor.advise("请问：备案被驳回后怎么办？谢谢", 5).unwrap();
+    assert_eq!(advice.status, Status::Match);
+    assert_eq!(advice.results[0].entry.id, "faq/rejected-what-next");
+    assert!(advice.results.len() <= 5);
+    for answer in &advice.results {
+        assert!(
+            (0.0..=1.0).contains(&answer.confidence),
+            "{}",
+            answer.confidence
+        );
+    }
+}
