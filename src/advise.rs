@@ -285,9 +285,20 @@ impl Advisor {
             }
             let chosen = candidate(pick);
             let entry = &self.kb.entries()[chosen.entry];
-            if !results.iter().any(|r| r.entry.id == entry.id) {
-                results.push(self.answer(chosen, texts[pick.1], &rankings[pick.1]));
+            if results.iter().any(|r| r.entry.id == entry.id) {
+                continue;
             }
+            // An entry that is also the confident best of one reason answers that reason, not the whole.
+            let r = rankings
+                .iter()
+                .take(segments.len())
+                .position(|ranking| {
+                    ranking.candidates.first().is_some_and(|best| {
+                        best.entry == chosen.entry && best.confidence >= MATCH_THRESHOLD
+                    })
+                })
+                .unwrap_or(pick.1);
+            results.push(self.answer(chosen, texts[r], &rankings[r]));
         }
         let status = match results.first() {
             Some(best) if best.confidence >= MATCH_THRESHOLD => Status::Match,
@@ -422,6 +433,7 @@ impl Advisor {
                 c.name_cov = covered(c.entry, NAMED);
                 c.any_cov = covered(c.entry, ANYWHERE);
                 c.on_topic = on_topic;
+                // Only reasons for returns gain: a general entry about returns must win on its own words.
                 c.rejection_cue =
                     rejected && self.kb.entries()[c.entry].kind == crate::kb::Kind::Rejection;
                 c.score = c.bm25

@@ -111,10 +111,66 @@ pub fn run(cli: Cli) -> Outcome {
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|cause| {
-        cause
+        // serde_json wraps the write error and hides it from `source()`: ask it for the kind.
+        let kind = cause
             .downcast_ref::<io::Error>()
-            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+            .map(io::Error::kind)
+            .or_else(|| {
+                cause
+                    .downcast_ref::<serde_json::Error>()
+                    .and_then(serde_json::Error::io_error_kind)
+            });
+        kind == Some(io::ErrorKind::BrokenPipe)
     })
+}
+
+/// Reports a command line that clap rejected. clap spreads an error over several lines; beian's
+/// contract is one line on stderr and exit 2. Help output is printed as clap has it.
+pub fn usage_error(err: &clap::Error) -> Outcome {
+    use clap::error::ErrorKind;
+    if matches!(
+        err.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = err.print();
+        return if err.exit_code() == 0 {
+            Outcome::Success
+        } else {
+            Outcome::Error
+        };
+    }
+    let _ = writeln!(
+        io::stderr(),
+        "beian: error: {}",
+        one_line_usage_error(&err.to_string())
+    );
+    Outcome::Error
+}
+
+/// clap's `error: …`, its indented details and tips, and which `--help` to read, on one line.
+fn one_line_usage_error(rendered: &str) -> String {
+    let mut message = String::new();
+    let mut help = None;
+    for line in rendered.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if let Some(usage) = line.strip_prefix("Usage: ") {
+            let path: Vec<&str> = usage
+                .split_whitespace()
+                .take_while(|word| !word.starts_with(['[', '<']))
+                .collect();
+            help = Some(format!(" (see `{} --help`)", path.join(" ")));
+        } else if let Some(tip) = line.strip_prefix("tip: ") {
+            message.push_str("; ");
+            message.push_str(tip);
+        } else if !line.starts_with("For more information") {
+            if !message.is_empty() {
+                message.push(' ');
+            }
+            message.push_str(line.strip_prefix("error: ").unwrap_or(line));
+        }
+    }
+    sanitize(&format!("{message}{}", help.unwrap_or_default()))
 }
 
 fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
@@ -130,6 +186,8 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Some(Command::Triage(args)) => crate::triage::run(&settings, &args, &mut out)?,
         Some(Command::Check(args)) => crate::check::command::run(&settings, &args, &mut out)?,
         Some(Command::Repl { json }) => crate::repl::run(&settings, json, &mut out)?,
+        Some(Command::Completions { shell }) => crate::ecosystem::completions(shell, &mut out)?,
+        Some(Command::Man(args)) => crate::ecosystem::man(&args, &mut out)?,
         None if io::stdin().is_terminal() => crate::repl::run(&settings, false, &mut out)?,
         // Piped input without a command is ambiguous (one notice, or one question a line?): ask which.
         None => {
@@ -199,7 +257,7 @@ fn ask(
     let (query, cut_on_read) = read_query(&args.text)?;
     if !has_words(&query) {
         return Err(user_error(
-            "the question is empty; ask something, e.g. beian ask \"备案被驳回了怎么办\"",
+            "the question is empty; ask something, e.g. beian ask \"备案退回后下一步做什么\"",
         ));
     }
     let advisor = settings.advisor()?;

@@ -71,7 +71,7 @@ pub enum Command {
     /// Answer one question or pasted rejection notice
     #[command(after_help = "\
 Examples:
-  beian ask \"备案被驳回了怎么办\"
+  beian ask \"备案退回后下一步做什么\"
   beian ask --json --top 3 \"初审驳回:幕布照片不清晰;负责人证件已过期\"
   beian ask - < notice.txt
 
@@ -117,7 +117,10 @@ Exit status: 0 at the end of the session, 2 if a piped line could not be read (i
     },
 
     /// Knowledge-base tools
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  beian kb lint\n  beian kb lint --kb ./our-entries"
+    )]
     Kb(KbCommand),
 
     /// Score a query set (JSON Lines: {"id", "query", "expect": [...]} or "expect_all")
@@ -156,6 +159,39 @@ Examples:
 Each finding names the knowledge-base entry that explains it (beian show <entry>).
 Exit status: 0 no errors (warnings allowed), 1 errors found, 2 the file could not be read.")]
     Check(CheckArgs),
+
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
+    #[command(after_help = "\
+Examples:
+  beian completions bash > ~/.local/share/bash-completion/completions/beian
+  beian completions zsh > ~/.zfunc/_beian     # with fpath+=(~/.zfunc) before compinit
+  beian completions fish > ~/.config/fish/completions/beian.fish
+  beian completions powershell >> $PROFILE")]
+    Completions {
+        /// The shell to complete for
+        #[arg(value_enum, value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+
+    /// Print the manual page (roff) of beian or of one of its commands
+    #[command(after_help = "\
+Examples:
+  beian man | man -l -                          # read it now
+  beian man > ~/.local/share/man/man1/beian.1
+  beian man kb lint                             # the page of `beian kb lint`
+  beian man --dir ~/.local/share/man/man1       # every page: beian.1, beian-ask.1, …")]
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The command whose page to print, e.g. `ask` or `kb lint`; none: beian(1)
+    #[arg(value_name = "COMMAND", conflicts_with = "dir")]
+    pub command: Vec<String>,
+
+    /// Write every page (beian.1, beian-ask.1, …) into DIR instead, and list them
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

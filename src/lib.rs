@@ -9,6 +9,7 @@ pub mod app;
 pub mod builtin;
 pub mod check;
 pub mod cli;
+pub mod ecosystem;
 pub mod eval;
 pub mod index;
 pub mod kb;

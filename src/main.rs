@@ -1,7 +1,6 @@
-use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = beian::cli::Cli::parse();
+    let cli = beian::ecosystem::parse_command_line();
     ExitCode::from(beian::app::run(cli).code())
 }

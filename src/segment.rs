@@ -189,8 +189,8 @@ mod tests {
     #[test]
     fn a_question_is_one_segment() {
         assert_eq!(
-            texts(&plain(), "备案被驳回了怎么办?"),
-            ["备案被驳回了怎么办"]
+            texts(&plain(), "备案退回后下一步做什么?"),
+            ["备案退回后下一步做什么"]
         );
     }
 

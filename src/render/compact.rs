@@ -181,7 +181,7 @@ mod tests {
 
     #[test]
     fn shows_the_best_entry_shortened_and_numbers_the_others() {
-        let text = render("备案被驳回了怎么办", None);
+        let text = render("备案退回后下一步做什么", None);
         assert!(text.starts_with("1. 备案被驳回后怎么办\n"), "{text}");
         assert!(text.contains("faq/rejected-what-next"), "{text}");
         assert!(text.contains("  1. 在接入商的备案控制台"), "{text}");
@@ -202,7 +202,7 @@ mod tests {
 
     #[test]
     fn lines_fit_the_width_in_display_columns() {
-        let text = render("备案被驳回了怎么办", Some(40));
+        let text = render("备案退回后下一步做什么", Some(40));
         // Candidate and meta lines hold an id, which is never broken; every other line wraps.
         for line in text.lines().filter(|line| !line.contains('/')) {
             assert!(

@@ -159,8 +159,8 @@ mod tests {
     #[test]
     fn queries_are_everything_that_is_not_a_command() {
         assert_eq!(
-            parse("  备案被驳回了怎么办 \n").unwrap(),
-            Some(Input::Query("备案被驳回了怎么办".into()))
+            parse("  备案退回后下一步做什么 \n").unwrap(),
+            Some(Input::Query("备案退回后下一步做什么".into()))
         );
         assert_eq!(
             parse("：全角冒号不是命令").unwrap(),

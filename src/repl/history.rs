@@ -154,7 +154,7 @@ mod tests {
     #[test]
     fn entries_round_trip_with_newlines_and_backslashes() {
         let entries = vec![
-            "备案被驳回了怎么办".to_string(),
+            "备案退回后下一步做什么".to_string(),
             "初审驳回：\n幕布照片 C:\\photo".to_string(),
         ];
         assert_eq!(decode(&encode(&entries)), entries);

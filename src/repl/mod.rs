@@ -117,7 +117,7 @@ impl Session<'_> {
 
     fn answer(&mut self, query: &str, out: &mut dyn Write) -> io::Result<()> {
         if !has_words(query) {
-            tell("nothing to search for: ask a question, e.g. 备案被驳回了怎么办, or paste a rejection notice");
+            tell("nothing to search for: ask a question, e.g. 备案退回后下一步做什么, or paste a rejection notice");
             return Ok(());
         }
         let advice = match self.advisor.advise(query, TOP) {
