@@ -58,7 +58,7 @@ mod tests {
 
     #[test]
     fn a_prefilter_skips_texts_without_its_literals() {
-        assert!(!Literals::of("域名(持有者|所有者)").may_match("备案被驳回了怎么办"));
+        assert!(!Literals::of("域名(持有者|所有者)").may_match("备案退回后下一步做什么"));
     }
 
     #[test]
