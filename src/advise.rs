@@ -27,7 +27,7 @@ const CANDIDATES: usize = 12;
 const MAX_TERMS: usize = 400;
 
 /// Chinese function words and question words: they carry no topic, so they do not count as evidence.
-const STOP_CHARS: &str = "的了吗呢吧啊呀哦么是在我你您他她它们这那个有和与及或也都就还又要会能可以怎样如何什为哪请问下把给让对从到很太最该吧嘛";
+const STOP_CHARS: &str = "的了吗呢吧啊呀哦么是在我你您他她它们这那个有和与及或也都就还又要会能可以怎样如何什为哪请问下把给让对从到很太最该吧嘛咋啥";
 
 /// English function words, for the same reason.
 const STOP_WORDS: &[&str] = &[
