@@ -12,6 +12,7 @@ pub mod cli;
 pub mod ecosystem;
 pub mod eval;
 pub mod index;
+pub mod interrupt;
 pub mod kb;
 pub mod phrases;
 pub mod render;

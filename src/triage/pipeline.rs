@@ -51,7 +51,7 @@ pub fn run<'a>(
             .expect("the channel has room for every credit");
     }
     // Room for every batch that can be in flight: the reader never blocks on a send, even after the
-    // workers have stopped because the writer failed.
+    // workers have stopped after the writer failed.
     let (batch_tx, batch_rx) = mpsc::sync_channel::<Batch>(window);
     let batch_rx = Mutex::new(batch_rx);
     let (answered_tx, answered_rx) = mpsc::channel::<Answered<'a>>();
@@ -142,10 +142,13 @@ fn write_in_order<'a>(
     let mut waiting: BTreeMap<u64, Answered<'a>> = BTreeMap::new();
     let mut next = 0;
     let mut done = Progress::default();
+    crate::interrupt::catch();
     for batch in answered {
         waiting.insert(batch.seq, batch);
         while let Some(batch) = waiting.remove(&next) {
-            out.write_all(&batch.records).map_err(TriageError::Write)?;
+            // Ctrl-C waits for a batch to be written whole, so the output ends on a whole line.
+            crate::interrupt::whole(|| out.write_all(&batch.records).and_then(|()| out.flush()))
+                .map_err(TriageError::Write)?;
             done.input_bytes += batch.input_bytes;
             done.tickets += batch.summary.tickets;
             summary.merge(batch.summary);
@@ -190,8 +193,8 @@ mod tests {
         let mut input = String::new();
         for n in 1..=count {
             let text = match n {
-                2 => "备案被驳回了怎么办；域名所有人不正确；网站负责人证件已过期".repeat(20),
-                n if n % 250 == 0 => "用香港服务器需要备案吗".to_string(),
+                2 => "备案退回后下一步做什么；域名所有人不正确；法人的身份证过期了".repeat(20),
+                n if n % 250 == 0 => "网站放在香港的主机上还要不要备案".to_string(),
                 _ => "？？".to_string(),
             };
             input.push_str(&serde_json::json!({"id": format!("t{n}"), "text": text}).to_string());
@@ -270,7 +273,7 @@ mod tests {
     #[test]
     fn a_write_failure_ends_the_run_with_a_write_error() {
         let advisor = advisor();
-        // An endless input: the run can only end because the output failed.
+        // An endless input: only the failing output can end the run.
         let input = io::repeat(b'\n');
         let result = run(
             &advisor,

@@ -74,6 +74,11 @@ pub fn parse_line(bytes: &[u8], number: u64, kind: InputKind) -> Result<Ticket<'
         }
     };
     match kind {
+        // A raw NUL is binary data, never text (`ask` refuses it too); JSON rejects it by itself.
+        InputKind::Text if line.contains('\0') => Err(LineError::new(
+            line_id(),
+            "contains NUL bytes; save the tickets as plain text",
+        )),
         InputKind::Text => Ok(Ticket {
             id: line_id(),
             text: Cow::Borrowed(line),
@@ -168,7 +173,7 @@ impl<'a, 'o> Answerer<'a, 'o> {
         summary: &mut Summary<'a>,
     ) {
         let options = self.options;
-        let ticket = match line {
+        let parsed = match line {
             Ok(bytes) => parse_line(bytes, number, options.input),
             Err(length) => Err(LineError::new(
                 Value::from(number),
@@ -178,7 +183,7 @@ impl<'a, 'o> Answerer<'a, 'o> {
                 ),
             )),
         };
-        let ticket = match ticket {
+        let ticket = match parsed {
             Ok(ticket) => ticket,
             Err(error) => {
                 summary.count_error();

@@ -1,0 +1,89 @@
+//! Property tests (issue 8): the analyzer, the notice segmenter and the advice path on arbitrary
+//! strings never panic and keep their promises. 256 cases each, so `cargo test` stays fast.
+
+use beian::advise::Advisor;
+use beian::index::analyzer::{analyzer, tokenize};
+use beian::segment::Segmenter;
+use proptest::prelude::*;
+use std::sync::LazyLock;
+
+static ADVISOR: LazyLock<Advisor> =
+    LazyLock::new(|| Advisor::builtin().expect("the built-in knowledge base loads"));
+
+/// Text that looks like what people paste: Chinese, ASCII, list markers, punctuation, controls,
+/// emoji and combining marks, mixed with arbitrary characters.
+fn pasted() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        Just("备案被驳回".to_string()),
+        Just("①".to_string()),
+        Just("(1)".to_string()),
+        Just("一、".to_string()),
+        Just("1. ".to_string()),
+        Just("；\n".to_string()),
+        Just("\r\n".to_string()),
+        Just("\u{1b}[31m".to_string()),
+        Just("👨‍👩‍👧".to_string()),
+        Just("e\u{301}".to_string()),
+        Just("ＩＣＰ".to_string()),
+        "[a-zA-Z0-9 ]{0,12}",
+        "\\PC{0,8}",
+        any::<String>(),
+    ];
+    prop::collection::vec(piece, 0..12).prop_map(|pieces| pieces.concat())
+}
+
+fn any_text() -> impl Strategy<Value = String> {
+    prop_oneof![any::<String>(), pasted()]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn tokens_sit_on_character_boundaries(text in any_text()) {
+        for token in tokenize(&text) {
+            prop_assert!(token.offset_from < token.offset_to, "{token:?}");
+            prop_assert!(token.offset_to <= text.len(), "{token:?}");
+            prop_assert!(text.is_char_boundary(token.offset_from), "{token:?}");
+            prop_assert!(text.is_char_boundary(token.offset_to), "{token:?}");
+            prop_assert!(!token.text.is_empty(), "{token:?}");
+        }
+        let mut analyzer = analyzer();
+        let mut stream = analyzer.token_stream(&text);
+        while let Some(token) = stream.next() {
+            prop_assert!(token.offset_from < token.offset_to, "{token:?}");
+            prop_assert!(text.is_char_boundary(token.offset_from), "{token:?}");
+            prop_assert!(text.is_char_boundary(token.offset_to), "{token:?}");
+        }
+    }
+
+    #[test]
+    fn a_text_with_content_has_at_least_one_segment(text in any_text()) {
+        let boilerplate = [
+            "^尊敬的.*用户".to_string(),
+            "如有疑问.*".to_string(),
+            "([".to_string(), // invalid: never applied
+        ];
+        for segmenter in [Segmenter::new(&[]), Segmenter::new(&boilerplate)] {
+            let segments = segmenter.segments(&text);
+            if text.trim().is_empty() {
+                continue;
+            }
+            prop_assert!(!segments.is_empty(), "no segment for {text:?}");
+            for segment in &segments {
+                prop_assert!(!segment.text.trim().is_empty(), "an empty segment of {text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn advice_on_any_text_comes_from_known_entries(text in any_text()) {
+        let advice = ADVISOR.advise(&text, 5).expect("advice on any text");
+        prop_assert!(advice.results.len() <= 5);
+        for answer in &advice.results {
+            prop_assert!(ADVISOR.kb().get(&answer.entry.id).is_some(), "{}", answer.entry.id);
+            prop_assert!((0.0..=1.0).contains(&answer.confidence), "{}", answer.confidence);
+            prop_assert!(answer.score.is_finite());
+        }
+    }
+}
