@@ -17,7 +17,8 @@ fn notice() -> String {
         "负责人证件已过期",
         "域名持有者与备案主体不一致",
     ];
-    let mut text = String::from("尊敬的客户您好，您的备案订单 ORDER20261128001 被管局退回，原因如下：\n");
+    let mut text =
+        String::from("尊敬的客户您好，您的备案订单 ORDER20261128001 被管局退回，原因如下：\n");
     for (i, reason) in reasons.iter().enumerate() {
         text.push_str(&format!("{}. {reason}；\n", i + 1));
     }
@@ -27,10 +28,16 @@ fn notice() -> String {
 
 fn benches(c: &mut Criterion) {
     let notice = notice();
-    c.bench_function("analyzer/question", |b| b.iter(|| analyzer::terms(black_box(QUESTION))));
-    c.bench_function("analyzer/notice", |b| b.iter(|| analyzer::terms(black_box(&notice))));
+    c.bench_function("analyzer/question", |b| {
+        b.iter(|| analyzer::terms(black_box(QUESTION)))
+    });
+    c.bench_function("analyzer/notice", |b| {
+        b.iter(|| analyzer::terms(black_box(&notice)))
+    });
 
-    c.bench_function("startup/advisor_builtin", |b| b.iter(|| Advisor::builtin().unwrap()));
+    c.bench_function("startup/advisor_builtin", |b| {
+        b.iter(|| Advisor::builtin().unwrap())
+    });
 
     let advisor = Advisor::builtin().unwrap();
     let index = beian::builtin::index().unwrap();
@@ -38,10 +45,16 @@ fn benches(c: &mut Criterion) {
         .into_iter()
         .map(|text| WeightedTerm { text, weight: 1.0 })
         .collect();
-    c.bench_function("index/lookup_question", |b| b.iter(|| index.lookup(black_box(&terms)).unwrap()));
+    c.bench_function("index/lookup_question", |b| {
+        b.iter(|| index.lookup(black_box(&terms)).unwrap())
+    });
 
-    c.bench_function("advise/question", |b| b.iter(|| advisor.advise(black_box(QUESTION), 5).unwrap()));
-    c.bench_function("advise/notice", |b| b.iter(|| advisor.advise(black_box(&notice), 5).unwrap()));
+    c.bench_function("advise/question", |b| {
+        b.iter(|| advisor.advise(black_box(QUESTION), 5).unwrap())
+    });
+    c.bench_function("advise/notice", |b| {
+        b.iter(|| advisor.advise(black_box(&notice), 5).unwrap())
+    });
 
     let mut out = Vec::new();
     c.bench_function("advise+render/question", |b| {

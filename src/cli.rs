@@ -15,7 +15,7 @@ With no command on a terminal, beian opens an interactive session (see `beian re
 const EXAMPLES: &str = "\
 Examples:
   beian ask \"网站换了云服务商,原来的备案号还能用吗\"
-  beian ask --json \"审核驳回:域名持有者与备案主体不一致\"
+  beian ask --json \"驳回原因：域名所有人不正确\"
   pbpaste | beian ask               # a whole rejection notice from standard input
   beian show rejection/subject-mismatch
   beian list --kind rejection
@@ -72,7 +72,7 @@ pub enum Command {
     #[command(after_help = "\
 Examples:
   beian ask \"备案退回后下一步做什么\"
-  beian ask --json --top 3 \"初审驳回:幕布照片不清晰;负责人证件已过期\"
+  beian ask --json --top 3 \"初审退回:照片背景不对;法人身份证到期了\"
   beian ask - < notice.txt
 
 Exit status: 0 a confident match, 1 no confident match, 2 a usage, input or knowledge-base error.")]

@@ -102,7 +102,7 @@ const KINDS: [&str; 5] = ["scenario", "process", "rejection", "risk", "faq"];
 /// The question of issue 2's acceptance list: a filed site moving to a new provider.
 const MIGRATION_QUESTION: &str = "已有备案号的网站迁移到新的云服务商要做什么";
 const WEATHER_QUESTION: &str = "今天北京天气怎么样";
-const REJECTED_QUESTION: &str = "备案被驳回了怎么办";
+const REJECTED_QUESTION: &str = "备案退回后下一步做什么";
 
 fn clean(command: &mut std::process::Command) {
     for var in OUTSIDE_VARS {
@@ -555,7 +555,7 @@ fn pasted_texts() -> Vec<(&'static str, String)> {
             "full-width punctuation",
             "「备案」被驳回了！？（域名所有人不正确）：【初审】＂幕布照片＂～＊［不清晰］＾".into(),
         ),
-        ("emoji", "😀🚀 备案被驳回了怎么办 🙏🏽👨‍👩‍👧".into()),
+        ("emoji", "😀🚀 备案退回后下一步做什么 🙏🏽👨‍👩‍👧".into()),
         ("a single CJK character", "案".into()),
         ("a notice of 5,000 characters", long_notice(5_000)),
         ("control characters", "备案\u{1b}[31m被驳回\u{7}了\r\n怎么办\u{202e}".into()),

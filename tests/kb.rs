@@ -562,7 +562,7 @@ fn an_overlay_entry_is_added_and_answers() {
     );
 
     // Built-in answers still come from the built-in entries.
-    let run = kb.with_builtin(&["ask", "--json", "备案被驳回了怎么办"]);
+    let run = kb.with_builtin(&["ask", "--json", "备案退回后下一步做什么"]);
     let advice: Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(advice["results"][0]["id"], "faq/rejected-what-next");
 
@@ -729,8 +729,8 @@ fn a_malformed_entry_in_kb_is_one_line_naming_file_and_line() {
         kb.write(name, &bytes);
         let file = kb.shown(name);
         for args in [
-            &["ask", "备案被驳回了怎么办"][..],
-            &["ask", "--json", "备案被驳回了怎么办"],
+            &["ask", "备案退回后下一步做什么"][..],
+            &["ask", "--json", "备案退回后下一步做什么"],
             &["list"],
             &["show", "faq/fine"],
         ] {

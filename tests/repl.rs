@@ -111,7 +111,7 @@ fn mode(path: &Path) -> u32 {
 fn a_chinese_question_gets_the_right_entry_and_show_opens_it_in_full() {
     let home = Home::new();
     let mut session = home.spawn(&["repl", "--color", "never"]);
-    let answer = ask(&mut session, "备案被驳回了怎么办", "其他可能");
+    let answer = ask(&mut session, "备案退回后下一步做什么", "其他可能");
     assert!(answer.contains("1. 备案被驳回后怎么办"), "{answer}");
     assert!(answer.contains("faq/rejected-what-next"), "{answer}");
     assert!(
@@ -205,7 +205,7 @@ fn ctrl_c_clears_the_line_and_the_session_goes_on() {
     session.send(CTRL_C).unwrap();
     // Keys typed before the new prompt may be dropped with the old line, as a person would not type them.
     until(&mut session, PROMPT_PATTERN);
-    let answer = ask(&mut session, "备案被驳回了怎么办", "其他可能");
+    let answer = ask(&mut session, "备案退回后下一步做什么", "其他可能");
     assert!(answer.contains("faq/rejected-what-next"), "{answer}");
     assert!(!answer.contains("unknown command"), "{answer}");
     session.send(CTRL_D).unwrap();
@@ -218,16 +218,16 @@ fn ctrl_c_clears_the_line_and_the_session_goes_on() {
 fn the_history_file_is_private_holds_the_queries_and_collapses_duplicates() {
     let home = Home::new();
     let mut session = home.spawn(&["repl", "--color", "never"]);
-    ask(&mut session, "备案被驳回了怎么办", "其他可能");
+    ask(&mut session, "备案退回后下一步做什么", "其他可能");
     ask(&mut session, "幕布照片不清晰", "其他可能");
-    ask(&mut session, "备案被驳回了怎么办", "其他可能");
+    ask(&mut session, "备案退回后下一步做什么", "其他可能");
     session.send(CTRL_D).unwrap();
     exits_zero(&mut session);
 
     let path = home.history();
     assert_eq!(mode(&path), 0o600);
     let history = fs::read_to_string(&path).unwrap();
-    assert_eq!(history, "#V2\n幕布照片不清晰\n备案被驳回了怎么办\n");
+    assert_eq!(history, "#V2\n幕布照片不清晰\n备案退回后下一步做什么\n");
 
     // The next session starts with it: Up brings back the last query.
     let mut session = home.spawn(&["repl", "--color", "never"]);
@@ -244,13 +244,13 @@ fn without_an_override_the_history_goes_to_the_data_directory() {
     let mut command = home.command(&["repl", "--color", "never"]);
     command.env_remove("BEIAN_HISTORY");
     let mut session = home.spawn_command(command);
-    ask(&mut session, "备案被驳回了怎么办", "其他可能");
+    ask(&mut session, "备案退回后下一步做什么", "其他可能");
     session.send(CTRL_D).unwrap();
     exits_zero(&mut session);
     let path = home.dir.path().join("data").join("beian").join("history");
     assert_eq!(
         fs::read_to_string(&path).unwrap(),
-        "#V2\n备案被驳回了怎么办\n"
+        "#V2\n备案退回后下一步做什么\n"
     );
     assert_eq!(mode(&path), 0o600);
 }
@@ -262,7 +262,7 @@ fn a_history_file_that_cannot_be_written_is_a_warning_not_a_failure() {
     let mut command = home.command(&["repl", "--color", "never"]);
     command.env("BEIAN_HISTORY", "/proc/self/beian-history");
     let mut session = home.spawn_command(command);
-    let answer = ask(&mut session, "备案被驳回了怎么办", "其他可能");
+    let answer = ask(&mut session, "备案退回后下一步做什么", "其他可能");
     assert!(
         answer.contains("warning: cannot write the history file /proc/self/beian-history"),
         "{answer}"
@@ -287,7 +287,7 @@ fn a_history_file_that_cannot_be_read_is_a_warning_at_the_start() {
         start.contains("warning: cannot read the history file"),
         "{start}"
     );
-    let answer = ask(&mut session, "备案被驳回了怎么办", "其他可能");
+    let answer = ask(&mut session, "备案退回后下一步做什么", "其他可能");
     assert!(answer.contains("faq/rejected-what-next"), "{answer}");
     session.send(CTRL_D).unwrap();
     exits_zero(&mut session);
@@ -297,13 +297,13 @@ fn a_history_file_that_cannot_be_read_is_a_warning_at_the_start() {
 fn json_toggles_and_colour_follows_no_color() {
     let home = Home::new();
     let mut session = home.spawn(&["repl"]);
-    let coloured = ask(&mut session, "备案被驳回了怎么办", "其他可能");
+    let coloured = ask(&mut session, "备案退回后下一步做什么", "其他可能");
     assert!(
         coloured.contains("\x1b[1m备案被驳回后怎么办\x1b[0m"),
         "bold title on a terminal: {coloured:?}"
     );
     ask(&mut session, ":json", "JSON");
-    let json = ask(&mut session, "备案被驳回了怎么办", "\"results\"");
+    let json = ask(&mut session, "备案退回后下一步做什么", "\"results\"");
     assert!(json.contains("\"status\": \"match\""), "{json}");
     session.send(CTRL_D).unwrap();
     exits_zero(&mut session);
@@ -311,7 +311,7 @@ fn json_toggles_and_colour_follows_no_color() {
     let mut command = home.command(&["repl"]);
     command.env("NO_COLOR", "1");
     let mut session = home.spawn_command(command);
-    let plain = ask(&mut session, "备案被驳回了怎么办", "其他可能");
+    let plain = ask(&mut session, "备案退回后下一步做什么", "其他可能");
     assert!(plain.contains("1. 备案被驳回后怎么办"), "{plain:?}");
     assert!(
         !plain.contains("\x1b[1m") && !plain.contains("\x1b[1;36m"),
@@ -326,14 +326,14 @@ fn piped_lines_are_answered_in_turn_without_prompt_or_history() {
     let home = Home::new();
     let output = home
         .piped(&["repl"])
-        .write_stdin("备案被驳回了怎么办\n\n幕布照片不清晰\n")
+        .write_stdin("备案退回后下一步做什么\n\n幕布照片不清晰\n")
         .output()
         .unwrap();
     assert!(output.status.success(), "{output:?}");
     let stdout = String::from_utf8(output.stdout).unwrap();
     assert_eq!(stdout.matches("问：").count(), 2, "{stdout}");
     assert!(
-        stdout.starts_with("问：备案被驳回了怎么办\n1. 备案被驳回后怎么办\n"),
+        stdout.starts_with("问：备案退回后下一步做什么\n1. 备案被驳回后怎么办\n"),
         "{stdout}"
     );
     assert!(
@@ -361,7 +361,7 @@ fn piped_json_is_one_object_a_line_and_commands_work_too() {
     let home = Home::new();
     let output = home
         .piped(&["repl"])
-        .write_stdin(":json\n备案被驳回了怎么办\r\n:show 1\n:nope\n")
+        .write_stdin(":json\n备案退回后下一步做什么\r\n:show 1\n:nope\n")
         .output()
         .unwrap();
     assert!(output.status.success(), "{output:?}");
@@ -371,7 +371,7 @@ fn piped_json_is_one_object_a_line_and_commands_work_too() {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     assert_eq!(values.len(), 2, "{stdout}");
-    assert_eq!(values[0]["query"], "备案被驳回了怎么办");
+    assert_eq!(values[0]["query"], "备案退回后下一步做什么");
     assert_eq!(values[0]["results"][0]["id"], "faq/rejected-what-next");
     assert_eq!(
         values[1]["id"], "faq/rejected-what-next",
@@ -407,7 +407,7 @@ fn an_unreadable_piped_line_is_reported_and_skipped() {
 fn no_command_with_piped_input_says_which_command_to_use() {
     let home = Home::new();
     home.piped(&[])
-        .write_stdin("备案被驳回了怎么办\n")
+        .write_stdin("备案退回后下一步做什么\n")
         .assert()
         .code(2)
         .stdout("")

@@ -328,7 +328,7 @@ mod tests {
         let index = build_index(&kb).unwrap();
         let search = SearchIndex::open(index.clone()).unwrap();
         let terms: Vec<WeightedTerm> =
-            analyzer::terms("域名持有者与备案主体不一致 icp filing rejected")
+            analyzer::terms("域名所有人不正确 主体信息有误 icp filing rejected")
                 .into_iter()
                 .enumerate()
                 .map(|(i, text)| WeightedTerm {

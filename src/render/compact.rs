@@ -193,7 +193,7 @@ mod tests {
 
     #[test]
     fn a_notice_with_two_reasons_gets_a_block_for_each() {
-        let text = render("初审驳回：幕布照片不清晰\n负责人身份证已过期", None);
+        let text = render("初审驳回：幕布照片太暗\n负责人身份证已过期", None);
         let blocks = text.split("其他可能").next().unwrap();
         assert!(blocks.contains("rejection/document-expired"), "{text}");
         assert!(blocks.contains("rejection/identity-verification"), "{text}");

@@ -68,7 +68,7 @@ fn billing_and_term(server: &Server, out: &mut Findings) {
     if server.billing == Some(Billing::PayAsYouGo) {
         let (zh, en) = match provider {
             Provider::Huawei => ("华为云要求包年包月至少 3 个月的云服务器", "Huawei wants a prepaid server of at least 3 months"),
-            _ => ("腾讯云不接受按量付费的服务器备案；华为云要求包年包月至少 3 个月", "Tencent does not accept pay-as-you-go servers; Huawei wants prepaid of at least 3 months"),
+            _ => ("腾讯云不接受按量计费的服务器用于备案；华为云要求包年包月至少 3 个月", "Tencent does not accept pay-as-you-go servers; Huawei wants prepaid of at least 3 months"),
         };
         out.add(
             RULE,
