@@ -276,7 +276,7 @@ fn ask(
         );
     }
     if args.json {
-        serde_json::to_writer(&mut *out, &AdviceJson::new(&advice))?;
+        crate::render::json::write(out, &AdviceJson::new(&advice), false)?;
         writeln!(out)?;
     } else {
         let mut options = settings.text;
@@ -318,7 +318,7 @@ fn show(settings: &Settings, id: &str, json: bool, out: &mut dyn Write) -> anyho
         return Err(user_error(format!("no entry '{}'; {hint}", sanitize(id))));
     };
     if json {
-        serde_json::to_writer_pretty(&mut *out, &EntryJson::new(entry))?;
+        crate::render::json::write(out, &EntryJson::new(entry), true)?;
         writeln!(out)?;
     } else {
         let mut options = settings.text;
@@ -342,7 +342,7 @@ fn list(
         .collect();
     if json {
         let items: Vec<_> = entries.iter().map(|e| EntryJson::new(e)).collect();
-        serde_json::to_writer_pretty(&mut *out, &items)?;
+        crate::render::json::write(out, &items, true)?;
         writeln!(out)?;
     } else {
         text::write_list(out, &entries, &settings.text)?;

@@ -42,7 +42,7 @@ pub fn run(settings: &Settings, args: &CheckArgs, out: &mut dyn Write) -> anyhow
     })?;
     let report = super::check(&filing, today);
     if args.json {
-        serde_json::to_writer_pretty(&mut *out, &CheckJson::new(&name, &filing, &report))?;
+        crate::render::json::write(out, &CheckJson::new(&name, &filing, &report), true)?;
         writeln!(out)?;
     } else {
         let kb = settings.load_kb()?;

@@ -98,3 +98,46 @@ impl<'a> EntryJson<'a> {
         }
     }
 }
+
+/// Writes `value` as JSON with every control character escaped. serde_json escapes U+0000–U+001F but
+/// leaves the C1 controls U+0080–U+009F raw (U+009B starts an escape sequence on some terminals); in
+/// JSON text they can only stand inside strings, where `\u0080`-style escapes are equivalent.
+pub fn write<T: Serialize + ?Sized>(
+    out: &mut dyn std::io::Write,
+    value: &T,
+    pretty: bool,
+) -> std::io::Result<()> {
+    let text = if pretty {
+        serde_json::to_string_pretty(value)
+    } else {
+        serde_json::to_string(value)
+    }
+    .map_err(std::io::Error::other)?;
+    if !text.chars().any(|c| ('\u{80}'..='\u{9f}').contains(&c)) {
+        return out.write_all(text.as_bytes());
+    }
+    let mut escaped = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if ('\u{80}'..='\u{9f}').contains(&c) {
+            escaped.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            escaped.push(c);
+        }
+    }
+    out.write_all(escaped.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn c1_controls_are_escaped_and_the_json_stays_equal() {
+        let value = serde_json::json!({"query": "a\u{9b}31mb\u{85}c 备案"});
+        let mut out = Vec::new();
+        super::write(&mut out, &value, false).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(!text.chars().any(|c| c.is_control()), "{text:?}");
+        assert!(text.contains("\\u009b"));
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, value);
+    }
+}

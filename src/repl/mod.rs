@@ -233,9 +233,9 @@ impl Session<'_> {
     /// JSON: pretty on a terminal, one line per value when piped (JSON Lines).
     fn write_json<T: Serialize>(&self, out: &mut dyn Write, value: &T) -> io::Result<()> {
         if self.interactive {
-            serde_json::to_writer_pretty(&mut *out, value)?;
+            crate::render::json::write(out, value, true)?;
         } else {
-            serde_json::to_writer(&mut *out, value)?;
+            crate::render::json::write(out, value, false)?;
         }
         writeln!(out)
     }

@@ -223,7 +223,7 @@ impl<'a, 'o> Answerer<'a, 'o> {
                     }),
                     truncated: advice.is_some_and(|a| a.truncated),
                 };
-                serde_json::to_writer(&mut *out, &record)
+                crate::render::json::write(out, &record, false)
                     .expect("writing JSON to memory cannot fail");
                 out.push(b'\n');
             }
@@ -283,7 +283,8 @@ fn write_error(error: &LineError, format: Format, out: &mut Vec<u8>) {
                 status: "error",
                 error: &error.message,
             };
-            serde_json::to_writer(&mut *out, &record).expect("writing JSON to memory cannot fail");
+            crate::render::json::write(out, &record, false)
+                .expect("writing JSON to memory cannot fail");
             out.push(b'\n');
         }
         Format::Csv => write_csv_row(
