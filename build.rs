@@ -8,6 +8,10 @@
 mod index;
 #[path = "src/kb/mod.rs"]
 mod kb;
+#[path = "src/phrases.rs"]
+mod phrases;
+#[path = "src/prepare.rs"]
+mod prepare;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -36,7 +40,7 @@ fn collect(dir: &Path, files: &mut Vec<PathBuf>) {
 #[derive(serde::Serialize)]
 struct Compiled<'a> {
     kb: &'a kb::KnowledgeBase,
-    literals: Vec<Vec<index::prefilter::Literals>>,
+    prepared: prepare::Prepared,
 }
 
 fn main() {
@@ -46,6 +50,8 @@ fn main() {
     println!("cargo:rerun-if-changed=knowledge");
     println!("cargo:rerun-if-changed=src/kb");
     println!("cargo:rerun-if-changed=src/index");
+    println!("cargo:rerun-if-changed=src/phrases.rs");
+    println!("cargo:rerun-if-changed=src/prepare.rs");
 
     let mut paths = Vec::new();
     collect(&root.join("knowledge"), &mut paths);
@@ -65,20 +71,10 @@ fn main() {
     // A built-in knowledge base that does not load fails the build, with the file and line.
     let knowledge = kb::KnowledgeBase::from_layers(&[kb::Files::embedded(&pairs)])
         .unwrap_or_else(|err| panic!("the built-in knowledge base does not load: {err}"));
-    let literals = knowledge
-        .entries()
-        .iter()
-        .map(|entry| {
-            entry
-                .patterns
-                .iter()
-                .map(|p| index::prefilter::Literals::of(p))
-                .collect()
-        })
-        .collect();
+    let prepared = prepare::Prepared::new(&knowledge);
     let compiled = postcard::to_stdvec(&Compiled {
         kb: &knowledge,
-        literals,
+        prepared,
     })
     .expect("serialize the knowledge base");
     fs::write(out.join("compiled.bin"), compiled).expect("write compiled.bin");

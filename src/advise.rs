@@ -8,7 +8,8 @@ use crate::index::analyzer::{analyzer, fold, is_cjk};
 use crate::index::prefilter::Literals;
 use crate::index::{IndexError, Presence, SearchIndex, WeightedTerm, ANYWHERE, NAMED};
 use crate::kb::{Entry, KnowledgeBase};
-use crate::phrases::{Found, Owner, Phrases};
+use crate::phrases::{Found, Phrases};
+use crate::prepare::Prepared;
 use crate::segment::Segmenter;
 use once_cell::sync::OnceCell;
 use regex::Regex;
@@ -162,34 +163,21 @@ impl Advisor {
     pub fn builtin() -> Result<Advisor, AdviseError> {
         let compiled = crate::builtin::compiled();
         let index = crate::builtin::index()?;
-        Ok(Advisor::assemble(compiled.kb, index, compiled.literals))
+        Ok(Advisor::assemble(compiled.kb, index, compiled.prepared))
     }
 
     /// Any knowledge base: indexes it in memory first.
     pub fn new(kb: KnowledgeBase) -> Result<Advisor, AdviseError> {
         let index = SearchIndex::build(&kb)?;
-        let literals = kb
-            .entries()
-            .iter()
-            .map(|entry| entry.patterns.iter().map(|p| Literals::of(p)).collect())
-            .collect();
-        Ok(Advisor::assemble(kb, index, literals))
+        let prepared = Prepared::new(&kb);
+        Ok(Advisor::assemble(kb, index, prepared))
     }
 
-    fn assemble(kb: KnowledgeBase, index: SearchIndex, literals: Vec<Vec<Literals>>) -> Advisor {
-        let folded = |text: &str| fold(text.trim());
-        let mut phrases: Vec<(Vec<u8>, Owner)> = Vec::new();
+    fn assemble(kb: KnowledgeBase, index: SearchIndex, prepared: Prepared) -> Advisor {
         let mut patterns = Vec::new();
-        for ((position, entry), literals) in kb.entries().iter().enumerate().zip(literals) {
+        for ((position, entry), literals) in kb.entries().iter().enumerate().zip(prepared.literals)
+        {
             for (source, literals) in entry.patterns.iter().zip(literals) {
-                for literal in literals.0.iter().flatten() {
-                    phrases.push((
-                        literal.clone(),
-                        Owner::Literal {
-                            pattern: patterns.len(),
-                        },
-                    ));
-                }
                 patterns.push(Pattern {
                     entry: position,
                     source: source.clone(),
@@ -197,47 +185,14 @@ impl Advisor {
                     regex: OnceCell::new(),
                 });
             }
-            let names = std::iter::once(&entry.title)
-                .chain(std::iter::once(&entry.title_en))
-                .chain(&entry.aliases);
-            for name in names {
-                let name = folded(name);
-                let chars = name.chars().count();
-                if chars >= 2 {
-                    phrases.push((
-                        name.into_bytes(),
-                        Owner::Name {
-                            entry: position,
-                            chars,
-                        },
-                    ));
-                }
-            }
         }
-        let vocabulary = &kb.vocabulary;
-        let synonyms: Vec<Vec<String>> = vocabulary
-            .synonyms
-            .iter()
-            .map(|group| group.terms.iter().map(|t| folded(t)).collect())
-            .collect();
-        for (group, terms) in synonyms.iter().enumerate() {
-            for (term, text) in terms.iter().enumerate() {
-                phrases.push((text.clone().into_bytes(), Owner::Synonym { group, term }));
-            }
-        }
-        for topic in &vocabulary.topic_terms {
-            phrases.push((folded(topic).into_bytes(), Owner::Topic));
-        }
-        for cue in &vocabulary.rejection_cues {
-            phrases.push((folded(cue).into_bytes(), Owner::RejectionCue));
-        }
-        let segmenter = Segmenter::new(&vocabulary.boilerplate);
+        let segmenter = Segmenter::with_literals(&kb.vocabulary.boilerplate, prepared.boilerplate);
         Advisor {
-            phrases: Phrases::new(phrases),
+            phrases: prepared.phrases,
             kb,
             index,
             patterns,
-            synonyms,
+            synonyms: prepared.synonyms,
             segmenter,
         }
     }

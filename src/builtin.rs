@@ -2,9 +2,9 @@
 //! `--kb` overlays), the parsed entries, and the finished tantivy index, all embedded in the binary.
 //! A one-shot `beian ask` only decodes these bytes; nothing is parsed or indexed at run time.
 
-use crate::index::prefilter::Literals;
 use crate::index::{IndexError, SearchIndex};
 use crate::kb::{Files, KbError, KnowledgeBase, Sources};
+use crate::prepare::Prepared;
 use serde::{Deserialize, Serialize};
 
 mod generated {
@@ -15,8 +15,7 @@ mod generated {
 #[derive(Serialize, Deserialize)]
 pub struct Compiled {
     pub kb: KnowledgeBase,
-    /// Per entry, per pattern: the literals one of which a match must contain.
-    pub literals: Vec<Vec<Literals>>,
+    pub prepared: Prepared,
 }
 
 impl Files {
@@ -70,7 +69,12 @@ mod tests {
     fn built_in_patterns_have_prefilters() {
         let compiled = compiled();
         let mut open = Vec::new();
-        for (entry, literals) in compiled.kb.entries().iter().zip(&compiled.literals) {
+        for (entry, literals) in compiled
+            .kb
+            .entries()
+            .iter()
+            .zip(&compiled.prepared.literals)
+        {
             for (pattern, literal) in entry.patterns.iter().zip(literals) {
                 if literal.0.is_none() {
                     open.push(format!("{}: {pattern}", entry.id));

@@ -15,6 +15,7 @@ pub mod index;
 pub mod interrupt;
 pub mod kb;
 pub mod phrases;
+pub mod prepare;
 pub mod render;
 pub mod repl;
 pub mod segment;

@@ -6,9 +6,10 @@
 //! phrases costs milliseconds at start-up, which a one-shot `beian ask` cannot afford; queries are short.
 
 use crate::index::analyzer::is_cjk;
+use serde::{Deserialize, Serialize};
 
 /// Who a phrase belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Owner {
     /// An entry's title, English title or alias, with its length in characters.
     Name {
@@ -29,8 +30,13 @@ pub enum Owner {
 }
 
 /// The phrases, sorted by their bytes, each with its owner and whether it is Latin (whole words only).
+/// The bytes of all phrases live in one buffer: decoding thousands of small vectors at start-up cost
+/// more (in allocations and page faults) than the search itself.
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Phrases {
-    phrases: Vec<(Vec<u8>, Owner, bool)>,
+    bytes: Vec<u8>,
+    /// (start, length) in `bytes`, owner, Latin.
+    phrases: Vec<(u32, u32, Owner, bool)>,
 }
 
 /// What one text contains.
@@ -49,16 +55,24 @@ pub struct Found {
 impl Phrases {
     /// `phrases` are (folded text, owner) pairs; empty phrases are skipped.
     pub fn new(phrases: Vec<(Vec<u8>, Owner)>) -> Phrases {
-        let mut phrases: Vec<(Vec<u8>, Owner, bool)> = phrases
-            .into_iter()
-            .filter(|(bytes, _)| !bytes.is_empty())
-            .map(|(bytes, owner)| {
-                let latin = std::str::from_utf8(&bytes).is_ok_and(|text| !text.chars().any(is_cjk));
-                (bytes, owner, latin)
-            })
-            .collect();
+        let mut phrases: Vec<(Vec<u8>, Owner)> =
+            phrases.into_iter().filter(|(p, _)| !p.is_empty()).collect();
         phrases.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        Phrases { phrases }
+        let mut bytes = Vec::with_capacity(phrases.iter().map(|(p, _)| p.len()).sum());
+        let mut table = Vec::with_capacity(phrases.len());
+        for (phrase, owner) in phrases {
+            let latin = std::str::from_utf8(&phrase).is_ok_and(|text| !text.chars().any(is_cjk));
+            table.push((bytes.len() as u32, phrase.len() as u32, owner, latin));
+            bytes.extend_from_slice(&phrase);
+        }
+        Phrases {
+            bytes,
+            phrases: table,
+        }
+    }
+
+    fn phrase(&self, start: u32, len: u32) -> &[u8] {
+        &self.bytes[start as usize..(start + len) as usize]
     }
 
     /// Finds every phrase in `folded` (text already passed through `analyzer::fold`).
@@ -73,17 +87,18 @@ impl Phrases {
             // The phrases whose first character is `c` form one run of the sorted table.
             let from = self
                 .phrases
-                .partition_point(|(p, _, _)| p.as_slice() < lead);
-            for (phrase, owner, latin) in &self.phrases[from..] {
+                .partition_point(|&(s, l, _, _)| self.phrase(s, l) < lead);
+            for &(s, l, owner, latin) in &self.phrases[from..] {
+                let phrase = self.phrase(s, l);
                 if !phrase.starts_with(lead) {
                     break;
                 }
                 let end = start + phrase.len();
-                if !bytes[start..].starts_with(phrase) || (*latin && !whole_word(bytes, start, end))
+                if !bytes[start..].starts_with(phrase) || (latin && !whole_word(bytes, start, end))
                 {
                     continue;
                 }
-                match *owner {
+                match owner {
                     Owner::Name { entry, chars } => {
                         if let Some(slot) = found.name_chars.get_mut(entry) {
                             *slot = (*slot).max(chars);

@@ -29,7 +29,12 @@ impl Boilerplate {
             return true;
         };
         self.finders
-            .get_or_init(|| literals.iter().map(|l| Finder::new(l).into_owned()).collect())
+            .get_or_init(|| {
+                literals
+                    .iter()
+                    .map(|l| Finder::new(l).into_owned())
+                    .collect()
+            })
             .iter()
             .any(|finder| finder.find(text.as_bytes()).is_some())
     }
@@ -108,12 +113,19 @@ fn marker_len(text: &str) -> Option<usize> {
 impl Segmenter {
     /// `boilerplate` holds regular expressions; invalid ones are never applied (the linter reports them).
     pub fn new(boilerplate: &[String]) -> Segmenter {
+        let literals = boilerplate.iter().map(|p| Literals::of(p)).collect();
+        Segmenter::with_literals(boilerplate, literals)
+    }
+
+    /// As [`Segmenter::new`], with each pattern's prefilter literals already extracted.
+    pub fn with_literals(boilerplate: &[String], literals: Vec<Literals>) -> Segmenter {
         Segmenter {
             boilerplate: boilerplate
                 .iter()
-                .map(|source| Boilerplate {
+                .zip(literals)
+                .map(|(source, literals)| Boilerplate {
                     source: source.clone(),
-                    literals: Literals::of(source),
+                    literals,
                     finders: OnceCell::new(),
                     regex: OnceCell::new(),
                 })

@@ -1,0 +1,82 @@
+//! What the advisor derives from a knowledge base's text before it can answer: pattern prefilters,
+//! the sorted phrase table, folded synonyms, boilerplate prefilters. `build.rs` computes it for the
+//! built-in knowledge base (start-up then only decodes it); `--kb` computes it at start-up.
+
+use crate::index::analyzer::fold;
+use crate::index::prefilter::Literals;
+use crate::kb::KnowledgeBase;
+use crate::phrases::{Owner, Phrases};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Prepared {
+    /// Per entry, per pattern: the literals one of which a match must contain.
+    pub literals: Vec<Vec<Literals>>,
+    pub phrases: Phrases,
+    /// Synonym groups, folded.
+    pub synonyms: Vec<Vec<String>>,
+    /// Per boilerplate pattern of `notice.toml`: its literals.
+    pub boilerplate: Vec<Literals>,
+}
+
+impl Prepared {
+    pub fn new(kb: &KnowledgeBase) -> Prepared {
+        let folded = |text: &str| fold(text.trim());
+        let mut phrases: Vec<(Vec<u8>, Owner)> = Vec::new();
+        let mut literals = Vec::new();
+        let mut pattern = 0;
+        for (position, entry) in kb.entries().iter().enumerate() {
+            let mut entry_literals = Vec::new();
+            for source in &entry.patterns {
+                let found = Literals::of(source);
+                for literal in found.0.iter().flatten() {
+                    phrases.push((literal.clone(), Owner::Literal { pattern }));
+                }
+                entry_literals.push(found);
+                pattern += 1;
+            }
+            literals.push(entry_literals);
+            let names = std::iter::once(&entry.title)
+                .chain(std::iter::once(&entry.title_en))
+                .chain(&entry.aliases);
+            for name in names {
+                let name = folded(name);
+                let chars = name.chars().count();
+                if chars >= 2 {
+                    let owner = Owner::Name {
+                        entry: position,
+                        chars,
+                    };
+                    phrases.push((name.into_bytes(), owner));
+                }
+            }
+        }
+        let vocabulary = &kb.vocabulary;
+        let synonyms: Vec<Vec<String>> = vocabulary
+            .synonyms
+            .iter()
+            .map(|group| group.terms.iter().map(|t| folded(t)).collect())
+            .collect();
+        for (group, terms) in synonyms.iter().enumerate() {
+            for (term, text) in terms.iter().enumerate() {
+                phrases.push((text.clone().into_bytes(), Owner::Synonym { group, term }));
+            }
+        }
+        for topic in &vocabulary.topic_terms {
+            phrases.push((folded(topic).into_bytes(), Owner::Topic));
+        }
+        for cue in &vocabulary.rejection_cues {
+            phrases.push((folded(cue).into_bytes(), Owner::RejectionCue));
+        }
+        Prepared {
+            literals,
+            phrases: Phrases::new(phrases),
+            synonyms,
+            boilerplate: vocabulary
+                .boilerplate
+                .iter()
+                .map(|p| Literals::of(p))
+                .collect(),
+        }
+    }
+}
