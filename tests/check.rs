@@ -13,7 +13,8 @@ mod support;
 #[path = "check/website_rules.rs"]
 mod website_rules;
 
-use assert_cmd::Command;
+mod common;
+use common::beian;
 use std::collections::BTreeSet;
 use support::{findings, individual, organisation, TODAY};
 
@@ -24,22 +25,6 @@ fn the_base_filings_are_clean() {
 }
 
 // ---- The binary: the CLI contract ----
-
-fn beian() -> Command {
-    let mut cmd = Command::cargo_bin("beian").unwrap();
-    for var in [
-        "NO_COLOR",
-        "CLICOLOR",
-        "CLICOLOR_FORCE",
-        "TERM",
-        "COLUMNS",
-        "BEIAN_HISTORY",
-        "BEIAN_W",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd
-}
 
 fn json_of(output: &[u8]) -> serde_json::Value {
     serde_json::from_slice(output)

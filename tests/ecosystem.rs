@@ -1,25 +1,11 @@
 //! How beian fits into a user's system, through the binary: completion scripts for every shell,
 //! manual pages, `--version` with the knowledge base, and an example in every command's `--help`.
 
-use assert_cmd::Command;
+mod common;
 use beian::cli::Cli;
 use clap::CommandFactory;
+use common::beian;
 use predicates::prelude::*;
-
-fn beian() -> Command {
-    let mut cmd = Command::cargo_bin("beian").unwrap();
-    for var in [
-        "NO_COLOR",
-        "CLICOLOR",
-        "CLICOLOR_FORCE",
-        "TERM",
-        "COLUMNS",
-        "BEIAN_HISTORY",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd
-}
 
 fn stdout_of(args: &[&str]) -> String {
     let output = beian().args(args).output().unwrap();

@@ -1,28 +1,13 @@
 //! `beian triage` through the real binary: one record per input line, in order, whatever the line holds.
 
-use assert_cmd::Command;
+mod common;
+use common::beian;
 use predicates::prelude::*;
 use serde_json::{json, Value};
 use std::fs;
 use std::io::Write;
 use std::path::Path;
 use std::process::Stdio;
-
-fn beian() -> Command {
-    let mut cmd = Command::cargo_bin("beian").unwrap();
-    for var in [
-        "NO_COLOR",
-        "CLICOLOR",
-        "CLICOLOR_FORCE",
-        "TERM",
-        "COLUMNS",
-        "LANG",
-        "LC_ALL",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd
-}
 
 /// An entry's titles as the knowledge base has them today: (title, title_en).
 fn titles(id: &str) -> (String, String) {
