@@ -111,16 +111,9 @@ pub fn run(cli: Cli) -> Outcome {
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|cause| {
-        // serde_json wraps the write error and hides it from `source()`: ask it for the kind.
-        let kind = cause
+        cause
             .downcast_ref::<io::Error>()
-            .map(io::Error::kind)
-            .or_else(|| {
-                cause
-                    .downcast_ref::<serde_json::Error>()
-                    .and_then(serde_json::Error::io_error_kind)
-            });
-        kind == Some(io::ErrorKind::BrokenPipe)
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
     })
 }
 

@@ -10,7 +10,9 @@
 //! fails when the output differs from its golden file, naming the first line that differs.
 #![cfg(unix)]
 
+mod common;
 use assert_cmd::Command;
+use common::OUTSIDE_VARS;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::fs;
@@ -20,24 +22,6 @@ use std::process::Stdio;
 use std::time::Duration;
 
 const BIN: &str = env!("CARGO_BIN_EXE_beian");
-
-/// Variables that change what beian prints; removed so every test sees the same output.
-const OUTSIDE_VARS: &[&str] = &[
-    "NO_COLOR",
-    "CLICOLOR",
-    "CLICOLOR_FORCE",
-    "FORCE_COLOR",
-    "TERM",
-    "COLUMNS",
-    "LINES",
-    "LANG",
-    "LANGUAGE",
-    "LC_ALL",
-    "LC_MESSAGES",
-    "BEIAN_HISTORY",
-    "RUST_BACKTRACE",
-    "RUST_LIB_BACKTRACE",
-];
 
 /// The 54 ids kb-spec §2 requires, copied from the spec: scripts and query sets depend on them.
 const REQUIRED_IDS: [&str; 54] = [

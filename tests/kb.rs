@@ -3,26 +3,15 @@
 //! Fixtures are written into temporary directories, each beside a valid template entry, so a test
 //! shows the one line that makes the difference.
 
+mod common;
 use assert_cmd::Command;
+use common::OUTSIDE_VARS;
 use serde_json::Value;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
 const BIN: &str = env!("CARGO_BIN_EXE_beian");
-
-/// Variables that change what beian prints; removed so every test sees the same output.
-const OUTSIDE_VARS: &[&str] = &[
-    "NO_COLOR",
-    "CLICOLOR",
-    "CLICOLOR_FORCE",
-    "TERM",
-    "COLUMNS",
-    "LANG",
-    "LC_ALL",
-    "BEIAN_HISTORY",
-    "RUST_BACKTRACE",
-];
 
 struct Run {
     code: Option<i32>,

@@ -7,7 +7,9 @@
 //! - broken pipe → quiet exit: `tests/cli.rs` (`a_broken_pipe_exits_quietly`).
 #![cfg(unix)]
 
+mod common;
 use assert_cmd::Command;
+use common::OUTSIDE_VARS;
 use serde_json::Value;
 use std::fs;
 use std::io::{BufRead, BufReader, Write};
@@ -15,16 +17,6 @@ use std::process::Stdio;
 use std::time::Duration;
 
 const BIN: &str = env!("CARGO_BIN_EXE_beian");
-
-/// Variables that change what beian prints or where it keeps its files.
-const OUTSIDE_VARS: &[&str] = &[
-    "NO_COLOR",
-    "CLICOLOR",
-    "CLICOLOR_FORCE",
-    "COLUMNS",
-    "BEIAN_HISTORY",
-    "XDG_DATA_HOME",
-];
 
 struct Run {
     code: Option<i32>,
