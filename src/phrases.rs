@@ -37,6 +37,15 @@ pub struct Phrases {
     bytes: Vec<u8>,
     /// (start, length) in `bytes`, owner, Latin.
     phrases: Vec<(u32, u32, Owner, bool)>,
+    /// The runs of phrases that share their first two characters (or are one character), sorted by
+    /// [`run_key`]: (key, first phrase, end). A text position looks up two keys instead of comparing
+    /// bytes with phrase after phrase.
+    runs: Vec<(u64, u32, u32)>,
+}
+
+/// The key of the run of phrases that start with `first` then `second` (`None`: the phrase is `first`).
+fn run_key(first: char, second: Option<char>) -> u64 {
+    (u64::from(u32::from(first)) << 32) | second.map_or(0, |c| u64::from(u32::from(c)) + 1)
 }
 
 /// What one text contains.
@@ -60,14 +69,37 @@ impl Phrases {
         phrases.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let mut bytes = Vec::with_capacity(phrases.iter().map(|(p, _)| p.len()).sum());
         let mut table = Vec::with_capacity(phrases.len());
+        let mut runs: Vec<(u64, u32, u32)> = Vec::new();
         for (phrase, owner) in phrases {
-            let latin = std::str::from_utf8(&phrase).is_ok_and(|text| !text.chars().any(is_cjk));
+            // Phrases are folded text; one that is not UTF-8 could never match a text.
+            let Ok(text) = std::str::from_utf8(&phrase) else {
+                continue;
+            };
+            let latin = !text.chars().any(is_cjk);
+            let mut chars = text.chars();
+            let key = run_key(chars.next().unwrap_or_default(), chars.next());
+            let index = table.len() as u32;
+            match runs.last_mut() {
+                Some(run) if run.0 == key => run.2 = index + 1,
+                _ => runs.push((key, index, index + 1)),
+            }
             table.push((bytes.len() as u32, phrase.len() as u32, owner, latin));
             bytes.extend_from_slice(&phrase);
         }
+        // Sorting by bytes groups each run together but orders keys by UTF-8, not by code point.
+        runs.sort_unstable_by_key(|run| run.0);
         Phrases {
             bytes,
             phrases: table,
+            runs,
+        }
+    }
+
+    /// The phrases of one run.
+    fn run(&self, key: u64) -> &[(u32, u32, Owner, bool)] {
+        match self.runs.binary_search_by_key(&key, |run| run.0) {
+            Ok(i) => &self.phrases[self.runs[i].1 as usize..self.runs[i].2 as usize],
+            Err(_) => &[],
         }
     }
 
@@ -82,17 +114,16 @@ impl Phrases {
             ..Found::default()
         };
         let bytes = folded.as_bytes();
-        for (start, c) in folded.char_indices() {
-            let lead = &bytes[start..start + c.len_utf8()];
-            // The phrases whose first character is `c` form one run of the sorted table.
-            let from = self
-                .phrases
-                .partition_point(|&(s, l, _, _)| self.phrase(s, l) < lead);
-            for &(s, l, owner, latin) in &self.phrases[from..] {
+        let mut chars = folded.char_indices().peekable();
+        while let Some((start, c)) = chars.next() {
+            let next = chars.peek().map(|&(_, c)| c);
+            let singles = self.run(run_key(c, None));
+            let longer = match next {
+                Some(next) => self.run(run_key(c, Some(next))),
+                None => &[],
+            };
+            for &(s, l, owner, latin) in singles.iter().chain(longer) {
                 let phrase = self.phrase(s, l);
-                if !phrase.starts_with(lead) {
-                    break;
-                }
                 let end = start + phrase.len();
                 if !bytes[start..].starts_with(phrase) || (latin && !whole_word(bytes, start, end))
                 {
