@@ -113,7 +113,11 @@ pub fn write<T: Serialize + ?Sized>(
         serde_json::to_string(value)
     }
     .map_err(std::io::Error::other)?;
-    if !text.chars().any(|c| ('\u{80}'..='\u{9f}').contains(&c)) {
+    // In UTF-8 a C1 control is 0xC2 followed by 0x80..=0x9F (0xC2 never continues a character).
+    let bytes = text.as_bytes();
+    let has_c1 = memchr::memchr_iter(0xc2, bytes)
+        .any(|i| bytes.get(i + 1).is_some_and(|b| (0x80..=0x9f).contains(b)));
+    if !has_c1 {
         return out.write_all(text.as_bytes());
     }
     let mut escaped = String::with_capacity(text.len() + 16);
