@@ -3,6 +3,7 @@
 
 use beian::advise::Advisor;
 use beian::index::analyzer;
+use beian::index::table::TermTable;
 use beian::index::WeightedTerm;
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
@@ -41,12 +42,20 @@ fn benches(c: &mut Criterion) {
 
     let advisor = Advisor::builtin().unwrap();
     let index = beian::builtin::index().unwrap();
-    let terms: Vec<WeightedTerm> = analyzer::terms(QUESTION)
-        .into_iter()
+    let texts = analyzer::terms(QUESTION);
+    let terms: Vec<WeightedTerm> = texts
+        .iter()
         .map(|text| WeightedTerm { text, weight: 1.0 })
         .collect();
     c.bench_function("index/lookup_question", |b| {
         b.iter(|| index.lookup(black_box(&terms)).unwrap())
+    });
+    c.bench_function("index/term_table_build", |b| {
+        b.iter(|| TermTable::build(&index).unwrap())
+    });
+    let table = TermTable::build(&index).unwrap();
+    c.bench_function("index/term_table_lookup_question", |b| {
+        b.iter(|| table.lookup(black_box(&terms)))
     });
 
     c.bench_function("advise/question", |b| {

@@ -6,14 +6,15 @@
 
 use crate::index::analyzer::{analyzer, fold, is_cjk};
 use crate::index::prefilter::Literals;
-use crate::index::{IndexError, Presence, SearchIndex, WeightedTerm, ANYWHERE, NAMED};
+use crate::index::table::TermTable;
+use crate::index::{IndexError, Lookup, Presence, SearchIndex, WeightedTerm, ANYWHERE, NAMED};
 use crate::kb::{Entry, KnowledgeBase};
 use crate::phrases::{Found, Phrases};
 use crate::prepare::Prepared;
 use crate::segment::Segmenter;
 use once_cell::sync::OnceCell;
 use regex::Regex;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// Text beyond this many bytes is not read (a pasted notice is a few KB; this leaves room for many).
 pub const MAX_QUERY_BYTES: usize = 64 * 1024;
@@ -111,8 +112,16 @@ impl Pattern {
 struct Ranking {
     candidates: Vec<Candidate>,
     terms: Vec<QueryTerm>,
-    /// Where each content term occurs, per entry.
-    presence: HashMap<String, Vec<Presence>>,
+    /// Per query term, its position among the terms looked up (none: not looked up).
+    slots: Vec<Option<usize>>,
+    lookup: Lookup,
+}
+
+impl Ranking {
+    /// Where the `term`-th query term occurs in `entry`.
+    fn presence(&self, term: usize, entry: usize) -> Presence {
+        self.slots[term].map_or(0, |slot| self.lookup.presence(slot, entry))
+    }
 }
 
 /// The knowledge base with its index, ready to answer.
@@ -125,6 +134,8 @@ pub struct Advisor {
     /// Entry names, synonyms, topic terms, rejection cues and pattern literals, found in one pass.
     phrases: Phrases,
     segmenter: Segmenter,
+    /// The index as a table, for many queries (see [`Advisor::prepare_for_many`]).
+    table: OnceCell<TermTable>,
 }
 
 /// An analyzed query term.
@@ -156,6 +167,50 @@ struct Candidate {
     /// The weighted evidence (a logit): the ranking key.
     evidence: f32,
     confidence: f32,
+}
+
+/// The candidates of one text, each entry at most once, in the order first seen.
+struct Candidates {
+    list: Vec<Candidate>,
+    /// Per entry, its position in `list` (`usize::MAX`: not a candidate).
+    position: Vec<usize>,
+}
+
+impl Candidates {
+    fn new(entries: usize) -> Candidates {
+        Candidates {
+            list: Vec::new(),
+            position: vec![usize::MAX; entries],
+        }
+    }
+
+    /// The entry's candidate, added if it is not one yet.
+    fn get(&mut self, entry: usize) -> &mut Candidate {
+        if self.position[entry] == usize::MAX {
+            self.position[entry] = self.list.len();
+            self.list.push(Candidate::new(entry));
+        }
+        &mut self.list[self.position[entry]]
+    }
+}
+
+impl Candidate {
+    fn new(entry: usize) -> Candidate {
+        Candidate {
+            entry,
+            bm25: 0.0,
+            pattern: false,
+            name_chars: 0,
+            name_cov: 0.0,
+            any_cov: 0.0,
+            rejection_cue: false,
+            on_topic: false,
+            relative: 0.0,
+            evidence: 0.0,
+            score: 0.0,
+            confidence: 0.0,
+        }
+    }
 }
 
 impl Advisor {
@@ -194,7 +249,17 @@ impl Advisor {
             patterns,
             synonyms: prepared.synonyms,
             segmenter,
+            table: OnceCell::new(),
         }
+    }
+
+    /// Readies the advisor for many queries (triage, the REPL, `eval`): reads the whole index into a
+    /// table once, which makes every later query several times cheaper. A one-shot `ask` skips it.
+    pub fn prepare_for_many(&self) -> Result<(), AdviseError> {
+        self.table
+            .get_or_try_init(|| TermTable::build(&self.index))
+            .map(|_| ())
+            .map_err(AdviseError::from)
     }
 
     pub fn kb(&self) -> &KnowledgeBase {
@@ -280,47 +345,61 @@ impl Advisor {
 
     /// Scores the entries against one piece of text, best first, each with a confidence.
     fn rank(&self, text: &str) -> Result<Ranking, AdviseError> {
+        let entries = self.kb.entries().len();
         let folded = fold(text);
         let query_terms = analyze(text);
+        let found = self.phrases.find(&folded, entries);
+        let expanded: Vec<QueryTerm> = self
+            .expansions(&found)
+            .into_iter()
+            .flat_map(analyze)
+            .filter(|term| term.content)
+            .collect();
 
-        let mut weighted: HashMap<String, f32> = HashMap::new();
-        let mut add = |text: &str, weight: f32| {
-            let slot = weighted.entry(text.to_string()).or_insert(0.0);
-            *slot = slot.max(weight);
-        };
-        for term in &query_terms {
+        let mut weighted: FxHashMap<&str, f32> = FxHashMap::default();
+        weighted.reserve(query_terms.len() + expanded.len());
+        let query_weights = query_terms.iter().map(|term| {
             let weight = match (term.content, term.unigram) {
                 (true, false) => 1.0,
                 (true, true) => 0.6,
                 (false, false) => 0.25,
                 (false, true) => 0.1,
             };
-            add(&term.text, weight);
+            (term, weight)
+        });
+        let expanded_weights = expanded
+            .iter()
+            .map(|term| (term, if term.unigram { 0.3 } else { 0.6 }));
+        for (term, weight) in query_weights.chain(expanded_weights) {
+            let slot = weighted.entry(term.text.as_str()).or_insert(0.0);
+            *slot = slot.max(weight);
         }
-        let found = self.phrases.find(&folded, self.kb.entries().len());
-        for expansion in self.expansions(&found) {
-            for term in analyze(expansion) {
-                if term.content {
-                    add(&term.text, if term.unigram { 0.3 } else { 0.6 });
-                }
-            }
-        }
-        let mut terms: Vec<WeightedTerm> = weighted
+        let mut terms: Vec<WeightedTerm<'_>> = weighted
             .into_iter()
             .map(|(text, weight)| WeightedTerm { text, weight })
             .collect();
-        terms.sort_by(|a, b| b.weight.total_cmp(&a.weight).then(a.text.cmp(&b.text)));
+        terms.sort_unstable_by(|a, b| b.weight.total_cmp(&a.weight).then(a.text.cmp(b.text)));
         terms.truncate(MAX_TERMS);
 
-        let lookup = self.index.lookup(&terms)?;
-        // Where each content term occurs, for coverage and for the matched spans.
-        let mut presence: HashMap<String, Vec<Presence>> = HashMap::new();
-        for (term, flags) in terms.iter().zip(lookup.presence) {
-            presence.insert(term.text.clone(), flags);
-        }
-        let content: Vec<&QueryTerm> = query_terms
+        let lookup = match self.table.get() {
+            Some(table) => table.lookup(&terms),
+            None => self.index.lookup(&terms)?,
+        };
+        let positions: FxHashMap<&str, usize> = terms
             .iter()
-            .filter(|t| t.content && presence.contains_key(&t.text))
+            .enumerate()
+            .map(|(i, term)| (term.text, i))
+            .collect();
+        let slots: Vec<Option<usize>> = query_terms
+            .iter()
+            .map(|term| positions.get(term.text.as_str()).copied())
+            .collect();
+        // The content terms that were looked up count for coverage.
+        let content: Vec<(usize, f32)> = query_terms
+            .iter()
+            .enumerate()
+            .filter(|&(i, term)| term.content && slots[i].is_some())
+            .map(|(i, term)| (i, term_weight(term)))
             .collect();
 
         let mut hits: Vec<(usize, f32)> = lookup
@@ -330,60 +409,47 @@ impl Advisor {
             .enumerate()
             .filter(|&(_, score)| score > 0.0)
             .collect();
-        hits.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        hits.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         hits.truncate(CANDIDATES);
-        let mut candidates: HashMap<usize, Candidate> = HashMap::new();
-        let new = |entry: usize| Candidate {
-            entry,
-            bm25: 0.0,
-            pattern: false,
-            name_chars: 0,
-            name_cov: 0.0,
-            any_cov: 0.0,
-            rejection_cue: false,
-            on_topic: false,
-            relative: 0.0,
-            evidence: 0.0,
-            score: 0.0,
-            confidence: 0.0,
-        };
+        let mut candidates = Candidates::new(entries);
         for (entry, score) in hits {
-            candidates.entry(entry).or_insert_with(|| new(entry)).bm25 = score;
+            candidates.get(entry).bm25 = score;
         }
         for (i, pattern) in self.patterns.iter().enumerate() {
             let gated = found.literal_patterns.binary_search(&i).is_ok();
             if pattern.is_match(&folded, gated) {
-                candidates
-                    .entry(pattern.entry)
-                    .or_insert_with(|| new(pattern.entry))
-                    .pattern = true;
+                candidates.get(pattern.entry).pattern = true;
             }
         }
         for (entry, &chars) in found.name_chars.iter().enumerate() {
             if chars > 0 {
-                candidates
-                    .entry(entry)
-                    .or_insert_with(|| new(entry))
-                    .name_chars = chars;
+                candidates.get(entry).name_chars = chars;
             }
         }
+        let ranking = Ranking {
+            candidates: Vec::new(),
+            terms: query_terms,
+            slots,
+            lookup,
+        };
 
         let on_topic = found.topic;
         let rejected = found.rejection_cue;
-        let total: f32 = content.iter().map(|t| term_weight(t)).sum();
+        let total: f32 = content.iter().map(|&(_, weight)| weight).sum();
         let covered = |entry: usize, bit: Presence| {
             if total == 0.0 {
                 return 0.0;
             }
             content
                 .iter()
-                .filter(|t| presence.get(&t.text).is_some_and(|p| p[entry] & bit != 0))
-                .map(|t| term_weight(t))
+                .filter(|&&(i, _)| ranking.presence(i, entry) & bit != 0)
+                .map(|&(_, weight)| weight)
                 .sum::<f32>()
                 / total
         };
         let mut ranked: Vec<Candidate> = candidates
-            .into_values()
+            .list
+            .into_iter()
             .map(|mut c| {
                 c.name_cov = covered(c.entry, NAMED);
                 c.any_cov = covered(c.entry, ANYWHERE);
@@ -427,8 +493,7 @@ impl Advisor {
         }
         Ok(Ranking {
             candidates: ranked,
-            terms: query_terms,
-            presence,
+            ..ranking
         })
     }
 
@@ -545,9 +610,9 @@ fn matched_spans(entry: usize, segment: &str, ranking: &Ranking) -> Vec<String> 
     let mut ranges: Vec<(usize, usize)> = ranking
         .terms
         .iter()
-        .filter(|t| t.content && !t.unigram)
-        .filter(|t| ranking.presence.get(&t.text).is_some_and(|p| p[entry] != 0))
-        .map(|t| t.offsets)
+        .enumerate()
+        .filter(|&(i, t)| t.content && !t.unigram && ranking.presence(i, entry) != 0)
+        .map(|(_, t)| t.offsets)
         .collect();
     ranges.sort();
     let mut merged: Vec<(usize, usize)> = Vec::new();

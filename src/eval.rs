@@ -90,6 +90,7 @@ fn ratio(part: usize, whole: usize) -> f64 {
 
 /// Runs every case.
 pub fn evaluate(advisor: &Advisor, cases: &[Case]) -> Result<Report, AdviseError> {
+    advisor.prepare_for_many()?;
     let mut report = Report::default();
     for case in cases {
         let advice = advisor.advise(&case.query, 10)?;

@@ -3,6 +3,7 @@
 
 pub mod analyzer;
 pub mod prefilter;
+pub mod table;
 
 use crate::kb::KnowledgeBase;
 use analyzer::{analyzer, ANALYZER};
@@ -11,12 +12,13 @@ use tantivy::directory::RamDirectory;
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::index::InvertedIndexReader;
 use tantivy::postings::Postings;
+use tantivy::postings::TermInfo;
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, STORED, STRING,
 };
 use tantivy::tokenizer::TokenizerManager;
 use tantivy::Directory as _;
-use tantivy::{DocSet, Index, Searcher, TantivyDocument, Term, TERMINATED};
+use tantivy::{DocId, DocSet, Index, Searcher, TantivyDocument, Term, TERMINATED};
 
 /// The text fields an entry is indexed under, with how much a match in each counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,8 +75,8 @@ impl Zone {
 
 /// A query term with its weight (bigrams weigh more than single characters).
 #[derive(Debug, Clone, PartialEq)]
-pub struct WeightedTerm {
-    pub text: String,
+pub struct WeightedTerm<'a> {
+    pub text: &'a str,
     pub weight: f32,
 }
 
@@ -110,6 +112,24 @@ struct ZoneReader {
     tf_norms: [f32; 256],
 }
 
+impl ZoneReader {
+    /// A term's zone-boosted BM25 in one document, before the query weight, and where it occurs.
+    fn score(&self, info: &TermInfo, docs: usize, doc: DocId, term_freq: u32) -> (f32, Presence) {
+        let idf = bm25_idf(u64::from(info.doc_freq), docs as u64);
+        let tf = term_freq as f32;
+        let norm = self.tf_norms[usize::from(self.fieldnorms.fieldnorm_id(doc))];
+        let presence = if self.zone.names() {
+            NAMED | ANYWHERE
+        } else {
+            ANYWHERE
+        };
+        (
+            idf * (1.0 + BM25_K1) * self.zone.boost() * (tf / (tf + norm)),
+            presence,
+        )
+    }
+}
+
 // tantivy's BM25 (query/bm25.rs), applied directly to postings; a test checks the scores are equal.
 const BM25_K1: f32 = 1.2;
 const BM25_B: f32 = 0.75;
@@ -132,8 +152,29 @@ fn tf_norms(average_fieldnorm: f32) -> [f32; 256] {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Lookup {
     pub bm25: Vec<f32>,
-    /// Same order as the terms looked up; one [`Presence`] per entry.
-    pub presence: Vec<Vec<Presence>>,
+    docs: usize,
+    /// Term by term, in the order looked up, one [`Presence`] per entry.
+    presence: Vec<Presence>,
+}
+
+impl Lookup {
+    fn new(docs: usize, terms: usize) -> Lookup {
+        Lookup {
+            bm25: vec![0.0; docs],
+            docs,
+            presence: vec![0; docs * terms],
+        }
+    }
+
+    /// Where the `term`-th term looked up occurs in entry `doc`.
+    pub fn presence(&self, term: usize, doc: usize) -> Presence {
+        self.presence[term * self.docs + doc]
+    }
+
+    /// The presence of the `term`-th term, one per entry.
+    pub fn term_presence(&self, term: usize) -> &[Presence] {
+        &self.presence[term * self.docs..(term + 1) * self.docs]
+    }
 }
 
 fn schema() -> (Schema, Field, Vec<(Zone, Field)>) {
@@ -258,42 +299,38 @@ impl SearchIndex {
     /// each term occurs. Much cheaper than a `BooleanQuery` of terms × zones clauses, with equal scores.
     pub fn lookup(&self, terms: &[WeightedTerm]) -> Result<Lookup, IndexError> {
         let docs = self.len();
-        let mut bm25 = vec![0.0f32; docs];
-        let mut presence = Vec::with_capacity(terms.len());
-        for term in terms {
-            let mut flags = vec![0 as Presence; docs];
+        let mut lookup = Lookup::new(docs, terms.len());
+        // The term's score per entry over all zones, before its weight (as `TermTable` stores it).
+        let mut units = vec![0.0f32; docs];
+        for (t, term) in terms.iter().enumerate() {
+            units.fill(0.0);
+            let presence = &mut lookup.presence[t * docs..(t + 1) * docs];
             for zone in &self.inverted {
-                let key = Term::from_field_text(zone.field, &term.text);
+                let key = Term::from_field_text(zone.field, term.text);
                 let Some(info) = zone.inverted.get_term_info(&key)? else {
                     continue;
                 };
-                let weight = bm25_idf(u64::from(info.doc_freq), docs as u64)
-                    * (1.0 + BM25_K1)
-                    * zone.zone.boost()
-                    * term.weight;
                 let mut postings = zone
                     .inverted
                     .read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
-                let bits = if zone.zone.names() {
-                    NAMED | ANYWHERE
-                } else {
-                    ANYWHERE
-                };
                 let mut doc = postings.doc();
                 while doc != TERMINATED {
                     let d = doc as usize;
                     if d < docs {
-                        flags[d] |= bits;
-                        let tf = postings.term_freq() as f32;
-                        let norm = zone.tf_norms[usize::from(zone.fieldnorms.fieldnorm_id(doc))];
-                        bm25[d] += weight * tf / (tf + norm);
+                        let (unit, bits) = zone.score(&info, docs, doc, postings.term_freq());
+                        units[d] += unit;
+                        presence[d] |= bits;
                     }
                     doc = postings.advance();
                 }
             }
-            presence.push(flags);
+            for (d, unit) in units.iter().enumerate() {
+                if presence[d] != 0 {
+                    lookup.bm25[d] += term.weight * unit;
+                }
+            }
         }
-        Ok(Lookup { bm25, presence })
+        Ok(lookup)
     }
 
     /// The ids in document order, to check that doc ids still line up with the knowledge base.
@@ -327,15 +364,15 @@ mod tests {
         let kb = crate::kb::KnowledgeBase::builtin().unwrap();
         let index = build_index(&kb).unwrap();
         let search = SearchIndex::open(index.clone()).unwrap();
-        let terms: Vec<WeightedTerm> =
-            analyzer::terms("域名所有人不正确 主体信息有误 icp filing rejected")
-                .into_iter()
-                .enumerate()
-                .map(|(i, text)| WeightedTerm {
-                    text,
-                    weight: if i % 2 == 0 { 1.0 } else { 0.4 },
-                })
-                .collect();
+        let texts = analyzer::terms("域名所有人不正确 主体信息有误 icp filing rejected");
+        let terms: Vec<WeightedTerm> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, text)| WeightedTerm {
+                text,
+                weight: if i % 2 == 0 { 1.0 } else { 0.4 },
+            })
+            .collect();
         let ours = search.lookup(&terms).unwrap().bm25;
 
         let (_, _, zones) = schema();
@@ -343,7 +380,7 @@ mod tests {
         for term in &terms {
             for &(zone, field) in &zones {
                 let query = TermQuery::new(
-                    Term::from_field_text(field, &term.text),
+                    Term::from_field_text(field, term.text),
                     IndexRecordOption::WithFreqs,
                 );
                 clauses.push((
@@ -377,10 +414,10 @@ mod tests {
         let position = kb.position("scenario/new-access").unwrap();
         let lookup = search
             .lookup(&[WeightedTerm {
-                text: "接入".into(),
+                text: "接入",
                 weight: 1.0,
             }])
             .unwrap();
-        assert_eq!(lookup.presence[0][position], NAMED | ANYWHERE);
+        assert_eq!(lookup.presence(0, position), NAMED | ANYWHERE);
     }
 }

@@ -125,6 +125,7 @@ pub fn run(settings: &Settings, args: &TriageArgs, out: &mut dyn Write) -> anyho
         lang: settings.text.lang,
     };
     let advisor = settings.advisor()?;
+    advisor.prepare_for_many()?;
 
     // A bar would garble records printed on the same terminal, so only while stdout goes elsewhere.
     let show_bar = io::stderr().is_terminal() && !io::stdout().is_terminal();
