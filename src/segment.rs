@@ -2,7 +2,7 @@
 //! boilerplate (greetings, order numbers, "请修改后重新提交") removed. A plain question is one segment.
 
 use crate::index::prefilter::Literals;
-use memchr::memmem::Finder;
+use aho_corasick::AhoCorasick;
 use once_cell::sync::OnceCell;
 use regex::Regex;
 
@@ -17,32 +17,12 @@ pub struct Segment {
 struct Boilerplate {
     source: String,
     literals: Literals,
-    /// Searchers for the literals, built on first use (building one per literal per text was a
-    /// tenth of triage's time).
-    finders: OnceCell<Vec<Finder<'static>>>,
     regex: OnceCell<Option<Regex>>,
 }
 
 impl Boilerplate {
-    fn may_match(&self, text: &str) -> bool {
-        let Some(literals) = &self.literals.0 else {
-            return true;
-        };
-        self.finders
-            .get_or_init(|| {
-                literals
-                    .iter()
-                    .map(|l| Finder::new(l).into_owned())
-                    .collect()
-            })
-            .iter()
-            .any(|finder| finder.find(text.as_bytes()).is_some())
-    }
-
+    /// The text with every match replaced by a space, or `None` when nothing matches.
     fn remove(&self, text: &str) -> Option<String> {
-        if !self.may_match(text) {
-            return None;
-        }
         let regex = self
             .regex
             .get_or_init(|| Regex::new(&self.source).ok())
@@ -53,10 +33,45 @@ impl Boilerplate {
     }
 }
 
+/// Which boilerplate patterns a text may match: one automaton over every pattern's literals, so a
+/// piece of text is scanned once rather than once per literal.
+#[derive(Debug)]
+struct Gate {
+    automaton: AhoCorasick,
+    /// The pattern each literal belongs to.
+    owners: Vec<usize>,
+}
+
+impl Gate {
+    fn new(boilerplate: &[Boilerplate]) -> Option<Gate> {
+        let mut literals: Vec<&[u8]> = Vec::new();
+        let mut owners = Vec::new();
+        for (i, pattern) in boilerplate.iter().enumerate() {
+            for literal in pattern.literals.0.iter().flatten() {
+                literals.push(literal);
+                owners.push(i);
+            }
+        }
+        Some(Gate {
+            automaton: AhoCorasick::new(&literals).ok()?,
+            owners,
+        })
+    }
+
+    /// Marks in `may_match` the patterns one of whose literals occurs in `text`.
+    fn mark(&self, text: &str, may_match: &mut [bool]) {
+        for found in self.automaton.find_overlapping_iter(text) {
+            may_match[self.owners[found.pattern().as_usize()]] = true;
+        }
+    }
+}
+
 /// Splitting rules plus the boilerplate patterns of the knowledge base's `notice.toml`.
 #[derive(Debug)]
 pub struct Segmenter {
     boilerplate: Vec<Boilerplate>,
+    /// Built on first use (a one-shot question without boilerplate never needs it).
+    gate: OnceCell<Option<Gate>>,
 }
 
 /// Characters that end a reason.
@@ -126,10 +141,10 @@ impl Segmenter {
                 .map(|(source, literals)| Boilerplate {
                     source: source.clone(),
                     literals,
-                    finders: OnceCell::new(),
                     regex: OnceCell::new(),
                 })
                 .collect(),
+            gate: OnceCell::new(),
         }
     }
 
@@ -170,9 +185,30 @@ impl Segmenter {
     /// Removes boilerplate, collapses white space and trims punctuation at the ends.
     fn strip(&self, piece: &str) -> String {
         let mut text = piece.trim().to_string();
-        for pattern in &self.boilerplate {
+        let gate = self.gate.get_or_init(|| Gate::new(&self.boilerplate));
+        // Patterns without literals always run; the others when the text holds one of their literals.
+        let mark = |text: &str| {
+            let mut may_match: Vec<bool> = self
+                .boilerplate
+                .iter()
+                .map(|p| p.literals.0.is_none())
+                .collect();
+            if let Some(gate) = gate {
+                gate.mark(text, &mut may_match);
+            } else {
+                may_match.fill(true);
+            }
+            may_match
+        };
+        let mut may_match = mark(&text);
+        for (i, pattern) in self.boilerplate.iter().enumerate() {
+            if !may_match[i] {
+                continue;
+            }
             if let Some(stripped) = pattern.remove(&text) {
                 text = stripped;
+                // The text changed: what the later patterns may match is found again.
+                may_match = mark(&text);
             }
         }
         let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
