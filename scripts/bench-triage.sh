@@ -10,7 +10,8 @@
 #
 # Output goes to /dev/null: what is measured is reading, answering and writing, not the disk. Peak memory
 # is the maximum resident set size from /usr/bin/time -v; it should not grow with the input size.
-# A last line measures the pipeline alone (tickets with nothing to search for never reach the engine).
+# Before timing a size, an untimed CSV run checks that every line got its record, in input order
+# (scripts/verify-triage.py). A last line measures the pipeline alone (tickets with nothing to search for never reach the engine).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -65,6 +66,9 @@ echo "beian triage benchmark: $(nproc) cores, format $format, $(date -u +%Y-%m-%
 for size in "${sizes[@]}"; do
     file="$dir/tickets-$size.jsonl"
     [ -s "$file" ] || python3 "$root/scripts/gen-tickets.py" --count "$size" --seed 1 >"$file"
+    # Untimed: one record per line, in input order, whatever the line holds.
+    printf '%-26s ' "verify-$size"
+    "$beian" triage "$file" --format csv | python3 "$root/scripts/verify-triage.py" "$file"
     for jobs in $jobs_list; do
         if [ "$jobs" = default ]; then
             run "tickets-$size" "$file" "$size"
