@@ -32,11 +32,16 @@ pub fn run(settings: &Settings, json: bool, out: &mut dyn Write) -> anyhow::Resu
         interactive,
         last: None,
     };
-    if interactive {
-        terminal::run(&mut session, settings.color, out)
-    } else {
-        piped::run(&mut session, out)
-    }
+    std::thread::scope(|scope| {
+        // The term table makes every query cheaper; until it is ready, queries read the index. If it
+        // cannot be built, reading the index fails the same way and the query reports it.
+        scope.spawn(|| advisor.prepare_for_many().ok());
+        if interactive {
+            terminal::run(&mut session, settings.color, out)
+        } else {
+            piped::run(&mut session, out)
+        }
+    })
 }
 
 /// What the loop does after a line.
