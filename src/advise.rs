@@ -241,7 +241,11 @@ impl Advisor {
                 });
             }
         }
-        let segmenter = Segmenter::with_literals(&kb.vocabulary.boilerplate, prepared.boilerplate);
+        let segmenter = Segmenter::prepared(
+            &kb.vocabulary.boilerplate,
+            prepared.boilerplate,
+            prepared.boilerplate_gate,
+        );
         Advisor {
             phrases: prepared.phrases,
             kb,

@@ -29,7 +29,8 @@ pub enum Owner {
     },
 }
 
-/// The phrases, sorted by their bytes, each with its owner and whether it is Latin (whole words only).
+/// The phrases, sorted by their bytes, each with its owner and whether it is Latin (whole words only;
+/// pattern literals are found anywhere).
 /// The bytes of all phrases live in one buffer: decoding thousands of small vectors at start-up cost
 /// more (in allocations and page faults) than the search itself.
 #[derive(Debug, Serialize, Deserialize)]
@@ -75,7 +76,8 @@ impl Phrases {
             let Ok(text) = std::str::from_utf8(&phrase) else {
                 continue;
             };
-            let latin = !text.chars().any(is_cjk);
+            // A pattern's literal is any part of a match, so it is found inside words too.
+            let latin = !text.chars().any(is_cjk) && !matches!(owner, Owner::Literal { .. });
             let mut chars = text.chars();
             let key = run_key(chars.next().unwrap_or_default(), chars.next());
             let index = table.len() as u32;
@@ -193,5 +195,11 @@ mod tests {
         assert!(!phrases().find("topicpage", 2).topic);
         assert!(phrases().find("hk服务器", 2).synonyms == [(0, 1)]);
         assert!(phrases().find("thkx", 2).synonyms.is_empty());
+    }
+
+    #[test]
+    fn pattern_literals_are_found_inside_words() {
+        let phrases = Phrases::new(vec![(b"icp".to_vec(), Owner::Literal { pattern: 3 })]);
+        assert_eq!(phrases.find("xicp备案", 0).literal_patterns, [3]);
     }
 }

@@ -17,6 +17,8 @@ pub struct Prepared {
     pub synonyms: Vec<Vec<String>>,
     /// Per boilerplate pattern of `notice.toml`: its literals.
     pub boilerplate: Vec<Literals>,
+    /// The boilerplate literals as one phrase table (see `Segmenter::gate`).
+    pub boilerplate_gate: Phrases,
 }
 
 impl Prepared {
@@ -68,15 +70,28 @@ impl Prepared {
         for cue in &vocabulary.rejection_cues {
             phrases.push((folded(cue).into_bytes(), Owner::RejectionCue));
         }
+        let boilerplate: Vec<Literals> = vocabulary
+            .boilerplate
+            .iter()
+            .map(|p| Literals::of(p))
+            .collect();
         Prepared {
             literals,
             phrases: Phrases::new(phrases),
             synonyms,
-            boilerplate: vocabulary
-                .boilerplate
-                .iter()
-                .map(|p| Literals::of(p))
-                .collect(),
+            boilerplate_gate: boilerplate_gate(&boilerplate),
+            boilerplate,
         }
     }
+}
+
+/// The boilerplate literals as one phrase table, owner `Literal { pattern }` (the pattern's index).
+pub fn boilerplate_gate(literals: &[Literals]) -> Phrases {
+    let mut phrases = Vec::new();
+    for (pattern, literals) in literals.iter().enumerate() {
+        for literal in literals.0.iter().flatten() {
+            phrases.push((literal.clone(), Owner::Literal { pattern }));
+        }
+    }
+    Phrases::new(phrases)
 }

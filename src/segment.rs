@@ -2,7 +2,7 @@
 //! boilerplate (greetings, order numbers, "请修改后重新提交") removed. A plain question is one segment.
 
 use crate::index::prefilter::Literals;
-use aho_corasick::AhoCorasick;
+use crate::phrases::Phrases;
 use once_cell::sync::OnceCell;
 use regex::Regex;
 
@@ -33,45 +33,13 @@ impl Boilerplate {
     }
 }
 
-/// Which boilerplate patterns a text may match: one automaton over every pattern's literals, so a
-/// piece of text is scanned once rather than once per literal.
-#[derive(Debug)]
-struct Gate {
-    automaton: AhoCorasick,
-    /// The pattern each literal belongs to.
-    owners: Vec<usize>,
-}
-
-impl Gate {
-    fn new(boilerplate: &[Boilerplate]) -> Option<Gate> {
-        let mut literals: Vec<&[u8]> = Vec::new();
-        let mut owners = Vec::new();
-        for (i, pattern) in boilerplate.iter().enumerate() {
-            for literal in pattern.literals.0.iter().flatten() {
-                literals.push(literal);
-                owners.push(i);
-            }
-        }
-        Some(Gate {
-            automaton: AhoCorasick::new(&literals).ok()?,
-            owners,
-        })
-    }
-
-    /// Marks in `may_match` the patterns one of whose literals occurs in `text`.
-    fn mark(&self, text: &str, may_match: &mut [bool]) {
-        for found in self.automaton.find_overlapping_iter(text) {
-            may_match[self.owners[found.pattern().as_usize()]] = true;
-        }
-    }
-}
-
 /// Splitting rules plus the boilerplate patterns of the knowledge base's `notice.toml`.
 #[derive(Debug)]
 pub struct Segmenter {
     boilerplate: Vec<Boilerplate>,
-    /// Built on first use (a one-shot question without boilerplate never needs it).
-    gate: OnceCell<Option<Gate>>,
+    /// The patterns' literals (owner: `Literal { pattern }`), to find in one pass which patterns a
+    /// piece of text may match.
+    gate: Phrases,
 }
 
 /// Characters that end a reason.
@@ -128,12 +96,13 @@ fn marker_len(text: &str) -> Option<usize> {
 impl Segmenter {
     /// `boilerplate` holds regular expressions; invalid ones are never applied (the linter reports them).
     pub fn new(boilerplate: &[String]) -> Segmenter {
-        let literals = boilerplate.iter().map(|p| Literals::of(p)).collect();
-        Segmenter::with_literals(boilerplate, literals)
+        let literals: Vec<Literals> = boilerplate.iter().map(|p| Literals::of(p)).collect();
+        let gate = crate::prepare::boilerplate_gate(&literals);
+        Segmenter::prepared(boilerplate, literals, gate)
     }
 
-    /// As [`Segmenter::new`], with each pattern's prefilter literals already extracted.
-    pub fn with_literals(boilerplate: &[String], literals: Vec<Literals>) -> Segmenter {
+    /// As [`Segmenter::new`], with each pattern's literals and their table already computed.
+    pub fn prepared(boilerplate: &[String], literals: Vec<Literals>, gate: Phrases) -> Segmenter {
         Segmenter {
             boilerplate: boilerplate
                 .iter()
@@ -144,7 +113,7 @@ impl Segmenter {
                     regex: OnceCell::new(),
                 })
                 .collect(),
-            gate: OnceCell::new(),
+            gate,
         }
     }
 
@@ -185,18 +154,16 @@ impl Segmenter {
     /// Removes boilerplate, collapses white space and trims punctuation at the ends.
     fn strip(&self, piece: &str) -> String {
         let mut text = piece.trim().to_string();
-        let gate = self.gate.get_or_init(|| Gate::new(&self.boilerplate));
         // Patterns without literals always run; the others when the text holds one of their literals.
         let mark = |text: &str| {
+            let found = self.gate.find(text, 0).literal_patterns;
             let mut may_match: Vec<bool> = self
                 .boilerplate
                 .iter()
                 .map(|p| p.literals.0.is_none())
                 .collect();
-            if let Some(gate) = gate {
-                gate.mark(text, &mut may_match);
-            } else {
-                may_match.fill(true);
+            for pattern in found {
+                may_match[pattern] = true;
             }
             may_match
         };

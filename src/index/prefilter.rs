@@ -17,7 +17,11 @@ impl Literals {
         };
         let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&hir);
         let literals = seq.literals().and_then(|literals| {
-            let bytes: Vec<Vec<u8>> = literals.iter().map(|l| l.as_bytes().to_vec()).collect();
+            let mut bytes: Vec<Vec<u8>> = literals.iter().map(|l| l.as_bytes().to_vec()).collect();
+            // A text holding "您好！" holds "您好": a literal that extends another adds nothing to the
+            // filter (the extractor spells out every alternative, hundreds for some patterns).
+            bytes.sort();
+            bytes.dedup_by(|longer, shorter| longer.starts_with(shorter));
             (!bytes.is_empty() && bytes.iter().all(|b| !b.is_empty())).then_some(bytes)
         });
         Literals(literals)
@@ -55,6 +59,16 @@ mod tests {
             assert!(Regex::new(pattern).unwrap().is_match(text));
             assert!(Literals::of(pattern).may_match(text), "{pattern}");
         }
+    }
+
+    #[test]
+    fn literals_that_extend_another_are_dropped() {
+        let literals = Literals::of("(?:客户|用户)?您好[,，!！]?").0.unwrap();
+        let texts: Vec<&str> = literals
+            .iter()
+            .map(|l| std::str::from_utf8(l).unwrap())
+            .collect();
+        assert_eq!(texts, ["客户您好", "您好", "用户您好"]);
     }
 
     #[test]
