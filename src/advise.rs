@@ -97,9 +97,9 @@ struct Pattern {
 }
 
 impl Pattern {
-    /// `gated`: one of the pattern's literals occurs in the text (patterns without literals always run).
-    fn is_match(&self, folded: &str, gated: bool) -> bool {
-        (self.literals.0.is_none() || gated)
+    /// `admitted`: the text holds the literals the pattern's matches start and end with.
+    fn is_match(&self, folded: &str, admitted: bool) -> bool {
+        admitted
             && self
                 .regex
                 .get_or_init(|| Regex::new(&self.source).ok())
@@ -420,8 +420,7 @@ impl Advisor {
             candidates.get(entry).bm25 = score;
         }
         for (i, pattern) in self.patterns.iter().enumerate() {
-            let gated = found.literal_patterns.binary_search(&i).is_ok();
-            if pattern.is_match(&folded, gated) {
+            if pattern.is_match(&folded, pattern.literals.admits(i, &found)) {
                 candidates.get(pattern.entry).pattern = true;
             }
         }

@@ -76,13 +76,13 @@ mod tests {
             .zip(&compiled.prepared.literals)
         {
             for (pattern, literal) in entry.patterns.iter().zip(literals) {
-                if literal.0.is_none() {
+                if literal.is_open() {
                     open.push(format!("{}: {pattern}", entry.id));
                 }
             }
         }
         for pattern in &compiled.kb.vocabulary.boilerplate {
-            if Literals::of(pattern).0.is_none() {
+            if Literals::of(pattern).is_open() {
                 open.push(format!("notice.toml: {pattern}"));
             }
         }

@@ -23,9 +23,10 @@ pub enum Owner {
     },
     Topic,
     RejectionCue,
-    /// A literal that a notice pattern's match must contain.
+    /// A literal of one of the sets a pattern's match must hold a literal of.
     Literal {
         pattern: usize,
+        set: usize,
     },
 }
 
@@ -58,8 +59,8 @@ pub struct Found {
     pub synonyms: Vec<(usize, usize)>,
     pub topic: bool,
     pub rejection_cue: bool,
-    /// Patterns one of whose literals the text contains.
-    pub literal_patterns: Vec<usize>,
+    /// (pattern, set) of every pattern literal the text contains, sorted, without duplicates.
+    pub literals: Vec<(usize, usize)>,
 }
 
 impl Phrases {
@@ -140,14 +141,14 @@ impl Phrases {
                     Owner::Synonym { group, term } => found.synonyms.push((group, term)),
                     Owner::Topic => found.topic = true,
                     Owner::RejectionCue => found.rejection_cue = true,
-                    Owner::Literal { pattern } => found.literal_patterns.push(pattern),
+                    Owner::Literal { pattern, set } => found.literals.push((pattern, set)),
                 }
             }
         }
         found.synonyms.sort_unstable();
         found.synonyms.dedup();
-        found.literal_patterns.sort_unstable();
-        found.literal_patterns.dedup();
+        found.literals.sort_unstable();
+        found.literals.dedup();
         found
     }
 }
@@ -199,7 +200,8 @@ mod tests {
 
     #[test]
     fn pattern_literals_are_found_inside_words() {
-        let phrases = Phrases::new(vec![(b"icp".to_vec(), Owner::Literal { pattern: 3 })]);
-        assert_eq!(phrases.find("xicp备案", 0).literal_patterns, [3]);
+        let owner = Owner::Literal { pattern: 3, set: 1 };
+        let phrases = Phrases::new(vec![(b"icp".to_vec(), owner)]);
+        assert_eq!(phrases.find("xicp备案", 0).literals, [(3, 1)]);
     }
 }

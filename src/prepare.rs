@@ -31,9 +31,7 @@ impl Prepared {
             let mut entry_literals = Vec::new();
             for source in &entry.patterns {
                 let found = Literals::of(source);
-                for literal in found.0.iter().flatten() {
-                    phrases.push((literal.clone(), Owner::Literal { pattern }));
-                }
+                phrases.extend(found.phrases(pattern));
                 entry_literals.push(found);
                 pattern += 1;
             }
@@ -85,13 +83,12 @@ impl Prepared {
     }
 }
 
-/// The boilerplate literals as one phrase table, owner `Literal { pattern }` (the pattern's index).
+/// The boilerplate literals as one phrase table, owners `Literal`/`Suffix { pattern }` (its index).
 pub fn boilerplate_gate(literals: &[Literals]) -> Phrases {
-    let mut phrases = Vec::new();
-    for (pattern, literals) in literals.iter().enumerate() {
-        for literal in literals.0.iter().flatten() {
-            phrases.push((literal.clone(), Owner::Literal { pattern }));
-        }
-    }
+    let phrases = literals
+        .iter()
+        .enumerate()
+        .flat_map(|(pattern, literals)| literals.phrases(pattern))
+        .collect();
     Phrases::new(phrases)
 }

@@ -156,15 +156,10 @@ impl Segmenter {
         let mut text = piece.trim().to_string();
         // Patterns without literals always run; the others when the text holds one of their literals.
         let mark = |text: &str| {
-            let found = self.gate.find(text, 0).literal_patterns;
-            let mut may_match: Vec<bool> = self
-                .boilerplate
-                .iter()
-                .map(|p| p.literals.0.is_none())
+            let found = self.gate.find(text, 0);
+            let may_match: Vec<bool> = (self.boilerplate.iter().enumerate())
+                .map(|(i, pattern)| pattern.literals.admits(i, &found))
                 .collect();
-            for pattern in found {
-                may_match[pattern] = true;
-            }
             may_match
         };
         let mut may_match = mark(&text);
