@@ -7,8 +7,13 @@ pub mod table;
 
 use crate::kb::KnowledgeBase;
 use analyzer::{analyzer, ANALYZER};
+use std::path::Path;
 use std::sync::Arc;
+use tantivy::directory::error::{DeleteError, LockError, OpenReadError, OpenWriteError};
 use tantivy::directory::RamDirectory;
+use tantivy::directory::{
+    DirectoryLock, FileHandle, Lock, OwnedBytes, WatchCallback, WatchHandle, WritePtr,
+};
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::index::InvertedIndexReader;
 use tantivy::postings::Postings;
@@ -17,7 +22,6 @@ use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, STORED, STRING,
 };
 use tantivy::tokenizer::TokenizerManager;
-use tantivy::Directory as _;
 use tantivy::{DocId, DocSet, Index, Searcher, TantivyDocument, Term, TERMINATED};
 
 /// The text fields an entry is indexed under, with how much a match in each counts.
@@ -148,6 +152,86 @@ fn tf_norms(average_fieldnorm: f32) -> [f32; 256] {
     norms
 }
 
+/// A read-only directory over files embedded in the binary. tantivy reads them where they are (a
+/// `RamDirectory` would first copy half a megabyte, at a cost a one-shot `ask` notices).
+#[derive(Clone)]
+struct StaticDirectory {
+    files: &'static [(&'static str, &'static [u8])],
+}
+
+impl std::fmt::Debug for StaticDirectory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "StaticDirectory({} files)", self.files.len())
+    }
+}
+
+impl StaticDirectory {
+    fn file(&self, path: &Path) -> Option<&'static [u8]> {
+        let name = path.to_str()?;
+        self.files
+            .iter()
+            .find(|(file, _)| *file == name)
+            .map(|&(_, bytes)| bytes)
+    }
+
+    fn read_only(path: &Path) -> std::io::Error {
+        std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            format!("{}: the embedded index is read-only", path.display()),
+        )
+    }
+}
+
+impl tantivy::Directory for StaticDirectory {
+    fn get_file_handle(&self, path: &Path) -> Result<Arc<dyn FileHandle>, OpenReadError> {
+        let bytes = self
+            .file(path)
+            .ok_or_else(|| OpenReadError::FileDoesNotExist(path.to_path_buf()))?;
+        Ok(Arc::new(OwnedBytes::new(bytes)))
+    }
+
+    fn delete(&self, path: &Path) -> Result<(), DeleteError> {
+        Err(DeleteError::IoError {
+            io_error: Arc::new(StaticDirectory::read_only(path)),
+            filepath: path.to_path_buf(),
+        })
+    }
+
+    fn exists(&self, path: &Path) -> Result<bool, OpenReadError> {
+        Ok(self.file(path).is_some())
+    }
+
+    fn open_write(&self, path: &Path) -> Result<WritePtr, OpenWriteError> {
+        Err(OpenWriteError::IoError {
+            io_error: Arc::new(StaticDirectory::read_only(path)),
+            filepath: path.to_path_buf(),
+        })
+    }
+
+    fn atomic_read(&self, path: &Path) -> Result<Vec<u8>, OpenReadError> {
+        self.file(path)
+            .map(<[u8]>::to_vec)
+            .ok_or_else(|| OpenReadError::FileDoesNotExist(path.to_path_buf()))
+    }
+
+    fn atomic_write(&self, path: &Path, _data: &[u8]) -> std::io::Result<()> {
+        Err(StaticDirectory::read_only(path))
+    }
+
+    fn sync_directory(&self) -> std::io::Result<()> {
+        Ok(())
+    }
+
+    /// Nothing can change the files, so readers need no lock (tantivy takes one to read `meta.json`).
+    fn acquire_lock(&self, _lock: &Lock) -> Result<DirectoryLock, LockError> {
+        Ok(DirectoryLock::from(Box::new(())))
+    }
+
+    fn watch(&self, _callback: WatchCallback) -> tantivy::Result<WatchHandle> {
+        Ok(WatchHandle::empty())
+    }
+}
+
 /// What [`SearchIndex::lookup`] finds: a BM25 score per entry, and per term where it occurs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Lookup {
@@ -182,7 +266,8 @@ fn schema() -> (Schema, Field, Vec<(Zone, Field)>) {
     let id = builder.add_text_field("id", STRING | STORED);
     let indexing = TextFieldIndexing::default()
         .set_tokenizer(ANALYZER)
-        .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+        // Scoring needs term frequencies; nothing searches phrases, so positions are not stored.
+        .set_index_option(IndexRecordOption::WithFreqs);
     let options = TextOptions::default().set_indexing_options(indexing);
     let zones = Zone::ALL
         .iter()
@@ -244,13 +329,11 @@ impl SearchIndex {
         SearchIndex::open(build_index(kb)?)
     }
 
-    /// Opens an index from its files, as `build.rs` embeds them.
-    pub fn from_files(files: &[(&str, &[u8])]) -> Result<SearchIndex, IndexError> {
-        let directory = RamDirectory::create();
-        for (name, bytes) in files {
-            directory.atomic_write(std::path::Path::new(name), bytes)?;
-        }
-        SearchIndex::open(Index::open(directory)?)
+    /// Opens an index from its files, as `build.rs` embeds them: read in place, never copied.
+    pub fn from_files(
+        files: &'static [(&'static str, &'static [u8])],
+    ) -> Result<SearchIndex, IndexError> {
+        SearchIndex::open(Index::open(StaticDirectory { files })?)
     }
 
     /// Opens a built index; the analyzer is registered again, since tantivy does not store it.
