@@ -16,7 +16,6 @@ mod prepare;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::{env, fs};
-use tantivy::Directory as _;
 
 fn collect(dir: &Path, files: &mut Vec<PathBuf>) {
     let mut children: Vec<_> = fs::read_dir(dir)
@@ -83,25 +82,10 @@ fn main() {
     let _ = fs::remove_dir_all(&index_dir);
     fs::create_dir_all(&index_dir).expect("create the index directory");
     let built = index::build_index(&knowledge).expect("build the index");
-    let directory =
-        tantivy::directory::MmapDirectory::open(&index_dir).expect("open the index directory");
-    for file in built.directory().list_managed_files() {
-        let bytes = built
-            .directory()
-            .atomic_read(&file)
-            .expect("read an index file");
-        directory
-            .atomic_write(&file, &bytes)
-            .expect("write an index file");
+    let index_files = index::index_files(&built).expect("read the built index");
+    for (name, bytes) in &index_files {
+        fs::write(index_dir.join(name), bytes).expect("write an index file");
     }
-    let meta = built
-        .directory()
-        .atomic_read(Path::new("meta.json"))
-        .expect("read meta.json");
-    directory
-        .atomic_write(Path::new("meta.json"), &meta)
-        .expect("write meta.json");
-    drop(directory);
 
     let mut code = String::from("pub static FILES: &[(&str, &str)] = &[\n");
     for path in &paths {
@@ -125,28 +109,20 @@ fn main() {
     )
     .unwrap();
     code.push_str("pub static INDEX_FILES: &[(&str, &[u8])] = &[\n");
-    let mut index_files: Vec<_> = fs::read_dir(&index_dir)
-        .expect("list the index directory")
-        .map(|e| e.expect("index directory entry").path())
-        .filter(|p| {
-            p.file_name()
-                .is_some_and(|n| n != ".tantivy-meta.lock" && n != ".tantivy-writer.lock")
-        })
-        .collect();
-    index_files.sort();
-    for file in index_files {
-        let name = file
-            .file_name()
-            .expect("a file name")
-            .to_string_lossy()
-            .to_string();
+    for (name, _) in &index_files {
         writeln!(
             code,
             "    ({name:?}, include_bytes!({:?})),",
-            file.display().to_string()
+            index_dir.join(name).display().to_string()
         )
         .unwrap();
     }
     code.push_str("];\n");
+    writeln!(
+        code,
+        "pub const FINGERPRINT: u64 = {:#x};",
+        knowledge.fingerprint()
+    )
+    .unwrap();
     fs::write(out.join("builtin_kb.rs"), code).expect("write builtin_kb.rs");
 }

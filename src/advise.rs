@@ -218,17 +218,18 @@ impl Advisor {
     pub fn builtin() -> Result<Advisor, AdviseError> {
         let compiled = crate::builtin::compiled();
         let index = crate::builtin::index()?;
-        Ok(Advisor::assemble(compiled.kb, index, compiled.prepared))
+        Ok(Advisor::from_parts(compiled.kb, index, compiled.prepared))
     }
 
     /// Any knowledge base: indexes it in memory first.
     pub fn new(kb: KnowledgeBase) -> Result<Advisor, AdviseError> {
         let index = SearchIndex::build(&kb)?;
         let prepared = Prepared::new(&kb);
-        Ok(Advisor::assemble(kb, index, prepared))
+        Ok(Advisor::from_parts(kb, index, prepared))
     }
 
-    fn assemble(kb: KnowledgeBase, index: SearchIndex, prepared: Prepared) -> Advisor {
+    /// A knowledge base with its index and prepared data (which must have been made from it).
+    pub fn from_parts(kb: KnowledgeBase, index: SearchIndex, prepared: Prepared) -> Advisor {
         let mut patterns = Vec::new();
         for ((position, entry), literals) in kb.entries().iter().enumerate().zip(prepared.literals)
         {

@@ -43,6 +43,8 @@ fn user_error(message: impl Into<String>) -> anyhow::Error {
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub sources: Sources,
+    /// Where a `--kb` knowledge base is kept once compiled.
+    pub cache: crate::cache::Policy,
     pub text: TextOptions,
     pub color: bool,
 }
@@ -72,6 +74,7 @@ impl Settings {
                 builtin: !global.no_builtin,
                 dir: global.kb.clone(),
             },
+            cache: crate::cache::Policy::resolve(global.no_cache),
             text: TextOptions {
                 lang,
                 palette: Palette { enabled: color },
@@ -85,12 +88,16 @@ impl Settings {
         KnowledgeBase::load(&self.sources).map_err(|err| user_error(err.to_string()))
     }
 
-    /// The advisor: the prebuilt built-in one, or one indexed now when `--kb` adds entries.
+    /// The advisor: the prebuilt built-in one, or, when `--kb` adds entries, one compiled from the
+    /// files (read from the cache when it was compiled before).
     pub fn advisor(&self) -> anyhow::Result<Advisor> {
         if self.sources.builtin && self.sources.dir.is_none() {
             return Ok(Advisor::builtin()?);
         }
-        Ok(Advisor::new(self.load_kb()?)?)
+        crate::cache::advisor(&self.sources, &self.cache).map_err(|err| match err {
+            crate::cache::LoadError::Kb(err) => user_error(err.to_string()),
+            other => other.into(),
+        })
     }
 }
 

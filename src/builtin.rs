@@ -11,6 +11,9 @@ mod generated {
     include!(concat!(env!("OUT_DIR"), "/builtin_kb.rs"));
 }
 
+/// The fingerprint of the built-in knowledge base's files (see [`crate::kb::fingerprint`]).
+pub const FINGERPRINT: u64 = generated::FINGERPRINT;
+
 /// What `build.rs` compiles the knowledge base into (serialized with postcard).
 #[derive(Serialize, Deserialize)]
 pub struct Compiled {

@@ -42,6 +42,11 @@ pub struct GlobalArgs {
     #[arg(long, global = true)]
     pub no_builtin: bool,
 
+    /// Build the --kb knowledge base in memory, without reading or writing the cache
+    /// (kept in $BEIAN_CACHE_DIR, else the platform cache directory, e.g. ~/.cache/beian)
+    #[arg(long, global = true)]
+    pub no_cache: bool,
+
     /// When to use colour (NO_COLOR turns it off for `auto`)
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,

@@ -7,6 +7,7 @@
 pub mod advise;
 pub mod app;
 pub mod builtin;
+pub mod cache;
 pub mod check;
 pub mod cli;
 pub mod ecosystem;

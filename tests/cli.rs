@@ -12,7 +12,6 @@
 
 mod common;
 use assert_cmd::Command;
-use common::OUTSIDE_VARS;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::fs;
@@ -89,9 +88,7 @@ const WEATHER_QUESTION: &str = "今天北京天气怎么样";
 const REJECTED_QUESTION: &str = "备案退回后下一步做什么";
 
 fn clean(command: &mut std::process::Command) {
-    for var in OUTSIDE_VARS {
-        command.env_remove(var);
-    }
+    common::hermetic(command);
 }
 
 /// `beian` with none of the variables that change its output.

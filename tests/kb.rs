@@ -5,7 +5,6 @@
 
 mod common;
 use assert_cmd::Command;
-use common::OUTSIDE_VARS;
 use serde_json::Value;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -21,9 +20,7 @@ struct Run {
 
 fn run(args: &[&str]) -> Run {
     let mut command = std::process::Command::new(BIN);
-    for var in OUTSIDE_VARS {
-        command.env_remove(var);
-    }
+    common::hermetic(&mut command);
     command.args(args).stdin(Stdio::null());
     let output = Command::from_std(command).output().expect("beian runs");
     Run {

@@ -26,6 +26,9 @@ const OUTSIDE_VARS: &[&str] = &[
     "COLUMNS",
     "BEIAN_HISTORY",
     "XDG_DATA_HOME",
+    "BEIAN_CACHE_DIR",
+    "BEIAN_CACHE_LOG",
+    "XDG_CACHE_HOME",
 ];
 
 /// A scratch home: the history file inside it, and HOME and XDG_DATA_HOME pointing into it, so that
@@ -54,6 +57,7 @@ impl Home {
         command
             .env("HOME", self.dir.path())
             .env("XDG_DATA_HOME", self.dir.path().join("data"))
+            .env("XDG_CACHE_HOME", self.dir.path().join("cache"))
             .env("BEIAN_HISTORY", self.history())
             .env("TERM", "xterm-256color");
         command

@@ -9,7 +9,6 @@
 
 mod common;
 use assert_cmd::Command;
-use common::OUTSIDE_VARS;
 use serde_json::Value;
 use std::fs;
 use std::io::{BufRead, BufReader, Write};
@@ -26,9 +25,7 @@ struct Run {
 
 fn command(args: &[&str]) -> std::process::Command {
     let mut command = std::process::Command::new(BIN);
-    for var in OUTSIDE_VARS {
-        command.env_remove(var);
-    }
+    common::hermetic(&mut command);
     command.args(args);
     command
 }

@@ -7,7 +7,7 @@ pub mod table;
 
 use crate::kb::KnowledgeBase;
 use analyzer::{analyzer, ANALYZER};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tantivy::directory::error::{DeleteError, LockError, OpenReadError, OpenWriteError};
 use tantivy::directory::RamDirectory;
@@ -22,6 +22,7 @@ use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, STORED, STRING,
 };
 use tantivy::tokenizer::TokenizerManager;
+use tantivy::Directory as _;
 use tantivy::{DocId, DocSet, Index, Searcher, TantivyDocument, Term, TERMINATED};
 
 /// The text fields an entry is indexed under, with how much a match in each counts.
@@ -152,47 +153,48 @@ fn tf_norms(average_fieldnorm: f32) -> [f32; 256] {
     norms
 }
 
-/// A read-only directory over files embedded in the binary. tantivy reads them where they are (a
-/// `RamDirectory` would first copy half a megabyte, at a cost a one-shot `ask` notices).
+/// A read-only directory over index files held in memory: embedded in the binary (read where they are;
+/// a `RamDirectory` would first copy half a megabyte, at a cost a one-shot `ask` notices) or read from
+/// the cache.
 #[derive(Clone)]
-struct StaticDirectory {
-    files: &'static [(&'static str, &'static [u8])],
+struct FrozenDirectory {
+    files: Arc<Vec<(String, OwnedBytes)>>,
 }
 
-impl std::fmt::Debug for StaticDirectory {
+impl std::fmt::Debug for FrozenDirectory {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "StaticDirectory({} files)", self.files.len())
+        write!(f, "FrozenDirectory({} files)", self.files.len())
     }
 }
 
-impl StaticDirectory {
-    fn file(&self, path: &Path) -> Option<&'static [u8]> {
+impl FrozenDirectory {
+    fn file(&self, path: &Path) -> Option<&OwnedBytes> {
         let name = path.to_str()?;
         self.files
             .iter()
-            .find(|(file, _)| *file == name)
-            .map(|&(_, bytes)| bytes)
+            .find(|(file, _)| file == name)
+            .map(|(_, bytes)| bytes)
     }
 
     fn read_only(path: &Path) -> std::io::Error {
         std::io::Error::new(
             std::io::ErrorKind::PermissionDenied,
-            format!("{}: the embedded index is read-only", path.display()),
+            format!("{}: a frozen index is read-only", path.display()),
         )
     }
 }
 
-impl tantivy::Directory for StaticDirectory {
+impl tantivy::Directory for FrozenDirectory {
     fn get_file_handle(&self, path: &Path) -> Result<Arc<dyn FileHandle>, OpenReadError> {
         let bytes = self
             .file(path)
             .ok_or_else(|| OpenReadError::FileDoesNotExist(path.to_path_buf()))?;
-        Ok(Arc::new(OwnedBytes::new(bytes)))
+        Ok(Arc::new(bytes.clone()))
     }
 
     fn delete(&self, path: &Path) -> Result<(), DeleteError> {
         Err(DeleteError::IoError {
-            io_error: Arc::new(StaticDirectory::read_only(path)),
+            io_error: Arc::new(FrozenDirectory::read_only(path)),
             filepath: path.to_path_buf(),
         })
     }
@@ -203,19 +205,19 @@ impl tantivy::Directory for StaticDirectory {
 
     fn open_write(&self, path: &Path) -> Result<WritePtr, OpenWriteError> {
         Err(OpenWriteError::IoError {
-            io_error: Arc::new(StaticDirectory::read_only(path)),
+            io_error: Arc::new(FrozenDirectory::read_only(path)),
             filepath: path.to_path_buf(),
         })
     }
 
     fn atomic_read(&self, path: &Path) -> Result<Vec<u8>, OpenReadError> {
         self.file(path)
-            .map(<[u8]>::to_vec)
+            .map(|bytes| bytes.as_slice().to_vec())
             .ok_or_else(|| OpenReadError::FileDoesNotExist(path.to_path_buf()))
     }
 
     fn atomic_write(&self, path: &Path, _data: &[u8]) -> std::io::Result<()> {
-        Err(StaticDirectory::read_only(path))
+        Err(FrozenDirectory::read_only(path))
     }
 
     fn sync_directory(&self) -> std::io::Result<()> {
@@ -323,6 +325,30 @@ pub fn build_index(kb: &KnowledgeBase) -> Result<Index, IndexError> {
     Ok(writer.finalize()?)
 }
 
+/// The files of a built index (what a reader needs: `meta.json` and the segment's files), by name.
+pub fn index_files(index: &Index) -> Result<Vec<(String, Vec<u8>)>, IndexError> {
+    let directory = index.directory();
+    let mut names: Vec<PathBuf> = directory.list_managed_files().into_iter().collect();
+    names.push(PathBuf::from("meta.json"));
+    names.sort();
+    names.dedup();
+    let mut files = Vec::with_capacity(names.len());
+    for name in names {
+        let Some(text) = name.to_str() else {
+            continue;
+        };
+        // Lock files are how writers coordinate; a reader has no use for them.
+        if text.ends_with(".lock") || !directory.exists(&name).unwrap_or(false) {
+            continue;
+        }
+        let bytes = directory
+            .atomic_read(&name)
+            .map_err(|err| IndexError(err.into()))?;
+        files.push((text.to_string(), bytes));
+    }
+    Ok(files)
+}
+
 impl SearchIndex {
     /// Builds the index for a knowledge base in memory (for `--kb`; the built-in one is prebuilt).
     pub fn build(kb: &KnowledgeBase) -> Result<SearchIndex, IndexError> {
@@ -333,7 +359,27 @@ impl SearchIndex {
     pub fn from_files(
         files: &'static [(&'static str, &'static [u8])],
     ) -> Result<SearchIndex, IndexError> {
-        SearchIndex::open(Index::open(StaticDirectory { files })?)
+        let files = files
+            .iter()
+            .map(|&(name, bytes)| (name.to_string(), OwnedBytes::new(bytes)))
+            .collect();
+        SearchIndex::from_frozen(files)
+    }
+
+    /// Opens an index from the files [`index_files`] returned.
+    pub fn from_owned_files(files: Vec<(String, Vec<u8>)>) -> Result<SearchIndex, IndexError> {
+        let files = files
+            .into_iter()
+            .map(|(name, bytes)| (name, OwnedBytes::new(bytes)))
+            .collect();
+        SearchIndex::from_frozen(files)
+    }
+
+    fn from_frozen(files: Vec<(String, OwnedBytes)>) -> Result<SearchIndex, IndexError> {
+        let directory = FrozenDirectory {
+            files: Arc::new(files),
+        };
+        SearchIndex::open(Index::open(directory)?)
     }
 
     /// Opens a built index; the analyzer is registered again, since tantivy does not store it.

@@ -243,12 +243,9 @@ impl KnowledgeBase {
     pub fn from_layers(layers: &[Files]) -> Result<KnowledgeBase, KbError> {
         let mut by_id: BTreeMap<String, Entry> = BTreeMap::new();
         let mut vocabulary = Vocabulary::default();
-        let mut hasher = Fnv::new();
         for layer in layers {
             let mut seen: BTreeMap<String, String> = BTreeMap::new();
             for file in &layer.entries {
-                hasher.write(file.relative.as_bytes());
-                hasher.write(file.text.as_bytes());
                 let parsed = parse_entry(&file.name, &file.text).map_err(KbError::Invalid)?;
                 let expected = file.relative.trim_end_matches(".md");
                 if parsed.entry.id != expected {
@@ -271,15 +268,13 @@ impl KnowledgeBase {
                 by_id.insert(parsed.entry.id.clone(), parsed.entry);
             }
             for file in &layer.data {
-                hasher.write(file.relative.as_bytes());
-                hasher.write(file.text.as_bytes());
                 vocabulary.merge(file)?;
             }
         }
         Ok(KnowledgeBase {
             entries: by_id.into_values().collect(),
             vocabulary,
-            fingerprint: hasher.finish(),
+            fingerprint: fingerprint(EMPTY_FINGERPRINT, layers),
         })
     }
 
@@ -307,14 +302,27 @@ impl KnowledgeBase {
     }
 }
 
+/// The fingerprint of no files: where [`fingerprint`] starts.
+pub const EMPTY_FINGERPRINT: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// A stable hash of the files of `layers` (each file's path and text, in order), continuing from
+/// `start`: the fingerprint of the layers before these, or [`EMPTY_FINGERPRINT`]. The fingerprint of a
+/// knowledge base is that of all its layers, so a run can compute it without parsing anything.
+pub fn fingerprint(start: u64, layers: &[Files]) -> u64 {
+    let mut hasher = Fnv(start);
+    for layer in layers {
+        for file in layer.entries.iter().chain(&layer.data) {
+            hasher.write(file.relative.as_bytes());
+            hasher.write(file.text.as_bytes());
+        }
+    }
+    hasher.finish()
+}
+
 /// FNV-1a: a stable hash (unlike std's), so a fingerprint means the same across builds and runs.
 struct Fnv(u64);
 
 impl Fnv {
-    fn new() -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-
     fn write(&mut self, bytes: &[u8]) {
         for &byte in bytes {
             self.0 ^= u64::from(byte);

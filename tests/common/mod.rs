@@ -17,18 +17,32 @@ pub const OUTSIDE_VARS: &[&str] = &[
     "LC_ALL",
     "LC_MESSAGES",
     "BEIAN_HISTORY",
+    "BEIAN_CACHE_DIR",
+    "BEIAN_CACHE_LOG",
     "XDG_DATA_HOME",
+    "XDG_CACHE_HOME",
     "RUST_BACKTRACE",
     "RUST_LIB_BACKTRACE",
 ];
 
-/// The beian binary under test, with [`OUTSIDE_VARS`] removed.
-// Each test crate compiles this module on its own; those that build std commands use only the list.
+/// Where the tests' runs keep compiled `--kb` knowledge bases: the build's scratch space, never the
+/// user's cache directory. Safe to share, as beian's own concurrent runs share a cache.
+pub const CACHE_DIR: &str = concat!(env!("CARGO_TARGET_TMPDIR"), "/beian-cache");
+
+/// Removes [`OUTSIDE_VARS`] and points the `--kb` cache at [`CACHE_DIR`].
+// Each test crate compiles this module on its own and uses what it needs of it.
+#[allow(dead_code)]
+pub fn hermetic(command: &mut std::process::Command) -> &mut std::process::Command {
+    for var in OUTSIDE_VARS {
+        command.env_remove(var);
+    }
+    command.env("BEIAN_CACHE_DIR", CACHE_DIR)
+}
+
+/// The beian binary under test, run as [`hermetic`] describes.
 #[allow(dead_code)]
 pub fn beian() -> Command {
-    let mut cmd = Command::cargo_bin("beian").unwrap();
-    for var in OUTSIDE_VARS {
-        cmd.env_remove(var);
-    }
-    cmd
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_beian"));
+    hermetic(&mut cmd);
+    Command::from_std(cmd)
 }

@@ -1,0 +1,285 @@
+//! Issue 7: a `--kb` knowledge base is compiled once and kept on disk. Through the real binary: it is
+//! stored then read, rebuilt after an edit, after truncation or damage, still answered when the cache
+//! cannot be written, and four processes started together on an empty cache all answer correctly.
+//! `BEIAN_CACHE_LOG` makes each run say what it did with the cache.
+
+mod common;
+
+use serde_json::Value;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const QUESTION: &str = "蓝鲸机房的工单怎么提交";
+
+fn entry(word: &str) -> String {
+    format!(
+        r#"+++
+id = "faq/blue-whale"
+kind = "faq"
+title = "{word}的测试条目"
+title_en = "Test entry about {word}"
+aliases = ["蓝鲸机房别名", "{word}别名"]
+patterns = []
+related = []
+sources = ["TEAM-1"]
++++
+遇到蓝鲸机房时，先在公司内部的{word}工单系统登记，再按下面的步骤处理。
+
+## 原因
+- 蓝鲸机房是公司自有的接入点，外部接入商不了解它。
+
+## 解决步骤
+1. 在蓝鲸机房工单系统提交申请。
+
+## 下一步
+- 等待{word}值班同事一个工作日内回复。
+"#
+    )
+}
+
+/// A `--kb` directory with one entry, and a cache directory of its own.
+struct Setup {
+    kb: tempfile::TempDir,
+    cache: tempfile::TempDir,
+}
+
+impl Setup {
+    fn new() -> Setup {
+        let setup = Setup {
+            kb: tempfile::tempdir().unwrap(),
+            cache: tempfile::tempdir().unwrap(),
+        };
+        setup.write_entry("蓝鲸机房");
+        setup
+    }
+
+    fn write_entry(&self, word: &str) {
+        let path = self.kb.path().join("faq/blue-whale.md");
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, entry(word)).unwrap();
+    }
+
+    fn command(&self, cache: &Path, extra: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_beian"));
+        common::hermetic(&mut command)
+            .env("BEIAN_CACHE_DIR", cache)
+            .env("BEIAN_CACHE_LOG", "1")
+            .arg("--kb")
+            .arg(self.kb.path())
+            .args(extra)
+            .args(["ask", "--json", QUESTION])
+            .stdin(Stdio::null());
+        command
+    }
+
+    fn ask_with(&self, cache: &Path, extra: &[&str]) -> Output {
+        self.command(cache, extra).output().expect("beian runs")
+    }
+
+    fn ask(&self) -> Output {
+        self.ask_with(self.cache.path(), &[])
+    }
+
+    /// The compiled knowledge bases in the cache directory, and anything else in it.
+    fn cached(&self) -> (Vec<PathBuf>, Vec<PathBuf>) {
+        let mut stored = Vec::new();
+        let mut other = Vec::new();
+        for item in fs::read_dir(self.cache.path()).unwrap() {
+            let path = item.unwrap().path();
+            let name = path.file_name().unwrap().to_str().unwrap().to_string();
+            if name.starts_with("kb-") && name.ends_with(".bin") {
+                stored.push(path);
+            } else {
+                other.push(path);
+            }
+        }
+        stored.sort();
+        (stored, other)
+    }
+
+    fn only_stored(&self) -> PathBuf {
+        let (stored, other) = self.cached();
+        assert_eq!(stored.len(), 1, "{stored:?}");
+        assert!(other.is_empty(), "left behind: {other:?}");
+        stored.into_iter().next().unwrap()
+    }
+}
+
+/// The best answer's id and title, after checking the run succeeded.
+fn best(output: &Output) -> (String, String) {
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let json: Value = serde_json::from_slice(&output.stdout).expect("JSON answer");
+    let first = &json["results"][0];
+    (
+        first["id"].as_str().unwrap().to_string(),
+        first["title"].as_str().unwrap().to_string(),
+    )
+}
+
+fn log(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).unwrap()
+}
+
+#[test]
+fn a_kb_is_compiled_once_then_read() {
+    let setup = Setup::new();
+    let first = setup.ask();
+    assert!(log(&first).contains("stored"), "{}", log(&first));
+    let path = setup.only_stored();
+
+    let second = setup.ask();
+    assert!(
+        log(&second).contains(&format!("read {}", path.display())),
+        "{}",
+        log(&second)
+    );
+    assert_eq!(first.stdout, second.stdout);
+    assert_eq!(
+        best(&second),
+        ("faq/blue-whale".into(), "蓝鲸机房的测试条目".into())
+    );
+}
+
+#[test]
+fn an_edited_entry_is_rebuilt_and_answered() {
+    let setup = Setup::new();
+    setup.ask();
+    let before = setup.only_stored();
+
+    setup.write_entry("白鲸机房");
+    let edited = setup.ask();
+    assert!(
+        log(&edited).contains("not cached; building"),
+        "{}",
+        log(&edited)
+    );
+    assert_eq!(
+        best(&edited),
+        ("faq/blue-whale".into(), "白鲸机房的测试条目".into())
+    );
+    let (stored, _) = setup.cached();
+    assert_eq!(stored.len(), 2, "the old knowledge base is kept for now");
+    assert!(stored.contains(&before));
+
+    // Going back to the first text finds the first compiled form again.
+    setup.write_entry("蓝鲸机房");
+    let back = setup.ask();
+    assert!(
+        log(&back).contains(&format!("read {}", before.display())),
+        "{}",
+        log(&back)
+    );
+}
+
+#[test]
+fn a_truncated_cache_file_is_rebuilt() {
+    let setup = Setup::new();
+    let fresh = setup.ask();
+    let path = setup.only_stored();
+    let length = fs::metadata(&path).unwrap().len();
+    fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_len(length / 2)
+        .unwrap();
+
+    let repaired = setup.ask();
+    assert!(
+        log(&repaired).contains("checksum mismatch"),
+        "{}",
+        log(&repaired)
+    );
+    assert_eq!(repaired.stdout, fresh.stdout);
+    assert_eq!(
+        fs::metadata(&path).unwrap().len(),
+        length,
+        "rewritten whole"
+    );
+    assert!(log(&setup.ask()).contains("read"));
+}
+
+#[test]
+fn a_damaged_cache_file_is_rebuilt() {
+    let setup = Setup::new();
+    let fresh = setup.ask();
+    let path = setup.only_stored();
+    let mut bytes = fs::read(&path).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x5a;
+    fs::write(&path, bytes).unwrap();
+
+    let repaired = setup.ask();
+    assert!(
+        log(&repaired).contains("checksum mismatch"),
+        "{}",
+        log(&repaired)
+    );
+    assert_eq!(repaired.stdout, fresh.stdout);
+}
+
+#[test]
+fn an_unwritable_cache_directory_still_answers() {
+    let setup = Setup::new();
+    // A directory below a regular file can be neither created nor written, even by root.
+    let blocker = setup.cache.path().join("not-a-directory");
+    fs::write(&blocker, "").unwrap();
+    let cache = blocker.join("beian");
+
+    let mut command = setup.command(&cache, &[]);
+    command.env_remove("BEIAN_CACHE_LOG");
+    let output = command.output().unwrap();
+    assert_eq!(
+        best(&output),
+        ("faq/blue-whale".into(), "蓝鲸机房的测试条目".into())
+    );
+    assert!(output.stderr.is_empty(), "{}", log(&output));
+
+    let logged = setup.ask_with(&cache, &[]);
+    assert!(log(&logged).contains("cannot store"), "{}", log(&logged));
+    assert_eq!(logged.stdout, output.stdout);
+}
+
+#[test]
+fn four_processes_on_an_empty_cache_all_answer() {
+    let setup = Setup::new();
+    let expected = setup.ask_with(setup.cache.path(), &["--no-cache"]).stdout;
+    assert!(setup.cached().0.is_empty(), "--no-cache stores nothing");
+
+    let children: Vec<_> = (0..4)
+        .map(|_| {
+            setup
+                .command(setup.cache.path(), &[])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let output = child.wait_with_output().unwrap();
+        best(&output);
+        assert_eq!(output.stdout, expected, "{}", log(&output));
+    }
+    setup.only_stored();
+    assert!(log(&setup.ask()).contains("read"));
+}
+
+#[test]
+fn no_cache_neither_reads_nor_writes() {
+    let setup = Setup::new();
+    setup.ask();
+    let path = setup.only_stored();
+    fs::write(&path, "not a knowledge base").unwrap();
+
+    let output = setup.ask_with(setup.cache.path(), &["--no-cache"]);
+    best(&output);
+    assert!(output.stderr.is_empty(), "{}", log(&output));
+    assert_eq!(fs::read(&path).unwrap(), b"not a knowledge base");
+}
