@@ -4,6 +4,9 @@
 #
 # Usage: scripts/bench-cli.sh [RUNS]      (default 100 runs)
 # Targets (issue 7): median ≤ 5 ms and ≤ 3× the grep baseline.
+#
+# A second part times `--kb DIR` runs, whose compiled knowledge base is cached (in a temporary
+# BEIAN_CACHE_DIR here): the first run after a change to DIR compiles and stores it, later runs read it.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -13,7 +16,11 @@ bin=target/release/beian
 question="网站换了云服务商,原来的备案号还能用吗"
 
 median_ms() { # command... → median wall time in ms over $runs runs (plain loop)
-    python3 - "$runs" "$@" <<'PY'
+    median_of "$runs" "$@"
+}
+
+median_of() { # N command... → median wall time in ms over N runs (plain loop)
+    python3 - "$@" <<'PY'
 import statistics, subprocess, sys, time
 runs, cmd = int(sys.argv[1]), sys.argv[2:]
 times = []
@@ -37,3 +44,40 @@ else
 fi
 ratio=$(python3 -c "print(f'{$ask/$grep:.2f}')")
 echo "one-shot ask median: ${ask} ms; grep -r median: ${grep} ms; ratio: ${ratio}x (targets: <= 5 ms, <= 3x)"
+
+# --kb: cold (compile and store) and warm (read the cache), before and after an edit.
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export BEIAN_CACHE_DIR="$work/cache"
+mkdir -p "$work/kb/faq"
+entry="$work/kb/faq/bench-entry.md"
+cat >"$entry" <<'MD'
++++
+id = "faq/bench-entry"
+kind = "faq"
+title = "蓝鲸机房的测试条目"
+title_en = "Bench entry"
+aliases = ["蓝鲸机房"]
+patterns = []
+related = []
+sources = ["BENCH"]
++++
+遇到蓝鲸机房时，先在公司内部的工单系统登记。
+
+## 原因
+- 蓝鲸机房是公司自有的接入点。
+
+## 解决步骤
+1. 在工单系统提交申请。
+
+## 下一步
+- 等待值班同事回复。
+MD
+kb_cold() { median_of 1 "$bin" --kb "$work/kb" ask "$question"; }
+kb_warm() { median_of "$runs" "$bin" --kb "$work/kb" ask "$question"; }
+cold=$(kb_cold)
+warm=$(kb_warm)
+echo "- 这一条目只用于计时。" >>"$entry"
+cold_edit=$(kb_cold)
+warm_edit=$(kb_warm)
+echo "--kb DIR: first run ${cold} ms (compiles and caches), later runs median ${warm} ms; after an edit: first run ${cold_edit} ms, later runs ${warm_edit} ms"

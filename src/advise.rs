@@ -271,6 +271,11 @@ impl Advisor {
         &self.kb
     }
 
+    /// How the advisor splits a notice into its reasons.
+    pub fn segmenter(&self) -> &Segmenter {
+        &self.segmenter
+    }
+
     /// Answers a question or a pasted notice; `top` caps the number of results.
     pub fn advise(&self, query: &str, top: usize) -> Result<Advice<'_>, AdviseError> {
         let (text, truncated) = truncate(query, MAX_QUERY_BYTES);

@@ -7,7 +7,6 @@ use crate::advise::{truncate, Advice, Advisor, MAX_QUERY_BYTES};
 use crate::app::has_words;
 use crate::render::json::ResultJson;
 use crate::render::Lang;
-use crate::segment::Segmenter;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::borrow::Cow;
@@ -145,23 +144,15 @@ fn without_position(err: &serde_json::Error) -> String {
     }
 }
 
-/// Answers lines: the advisor, the options and what the output format needs besides.
+/// Answers lines with the advisor and the options.
 pub struct Answerer<'a, 'o> {
     advisor: &'a Advisor,
     options: &'o Options,
-    /// For the CSV `segments` column: the advisor's own splitting rules.
-    segmenter: Option<Segmenter>,
 }
 
 impl<'a, 'o> Answerer<'a, 'o> {
     pub fn new(advisor: &'a Advisor, options: &'o Options) -> Answerer<'a, 'o> {
-        let segmenter = (options.format == Format::Csv)
-            .then(|| Segmenter::new(&advisor.kb().vocabulary.boilerplate));
-        Answerer {
-            advisor,
-            options,
-            segmenter,
-        }
+        Answerer { advisor, options }
     }
 
     /// Answers one line and appends its record to `out`, counting it in `summary`.
@@ -235,12 +226,13 @@ impl<'a, 'o> Answerer<'a, 'o> {
                 });
                 let confidence =
                     top.map_or(String::new(), |answer| format!("{:.3}", answer.confidence));
-                let segments = match (advice, &self.segmenter) {
-                    (Some(_), Some(segmenter)) => {
+                // The CSV `segments` column: the parts the advisor split the ticket into.
+                let segments = match advice {
+                    Some(_) => {
                         let (text, _) = truncate(&ticket.text, MAX_QUERY_BYTES);
-                        segmenter.segments(text.trim()).len()
+                        self.advisor.segmenter().segments(text.trim()).len()
                     }
-                    _ => 0,
+                    None => 0,
                 };
                 let segments = segments.to_string();
                 let id = id_text(id);
