@@ -102,7 +102,7 @@ impl Pattern {
         admitted
             && self
                 .regex
-                .get_or_init(|| Regex::new(&self.source).ok())
+                .get_or_init(|| crate::index::prefilter::compile(&self.source))
                 .as_ref()
                 .is_some_and(|regex| regex.is_match(folded))
     }

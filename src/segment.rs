@@ -25,7 +25,7 @@ impl Boilerplate {
     fn remove(&self, text: &str) -> Option<String> {
         let regex = self
             .regex
-            .get_or_init(|| Regex::new(&self.source).ok())
+            .get_or_init(|| crate::index::prefilter::compile(&self.source))
             .as_ref()?;
         regex
             .is_match(text)

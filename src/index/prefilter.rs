@@ -64,6 +64,19 @@ impl Literals {
     }
 }
 
+/// Compiles a notice or boilerplate pattern for matching; `None` if it is invalid (the linter reports
+/// it). The lazy DFA's cache is kept small: a long triage run would otherwise grow each compiled
+/// pattern's cache towards regex's 2 MiB default, per thread, as it meets more varied text.
+pub fn compile(pattern: &str) -> Option<regex::Regex> {
+    regex::RegexBuilder::new(pattern)
+        .dfa_size_limit(DFA_CACHE_BYTES)
+        .build()
+        .ok()
+}
+
+/// The lazy DFA cache of each compiled pattern.
+const DFA_CACHE_BYTES: usize = 256 * 1024;
+
 /// Collects, for the parts every match of `hir` goes through, a literal set of each.
 fn required(hir: &Hir, sets: &mut Vec<Vec<Vec<u8>>>) {
     match hir.kind() {

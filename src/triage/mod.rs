@@ -126,6 +126,7 @@ pub fn run(settings: &Settings, args: &TriageArgs, out: &mut dyn Write) -> anyho
     };
     let advisor = settings.advisor()?;
     advisor.prepare_for_many()?;
+    return_large_buffers();
 
     // A bar would garble records printed on the same terminal, so only while stdout goes elsewhere.
     let show_bar = io::stderr().is_terminal() && !io::stdout().is_terminal();
@@ -162,4 +163,16 @@ fn progress_bar(size: u64) -> indicatif::ProgressBar {
         indicatif::ProgressStyle::with_template("{wide_bar} {percent:>3}%  {msg}  eta {eta}")
             .expect("the template is valid");
     indicatif::ProgressBar::new(size).with_style(style)
+}
+
+/// Has large allocations (a 1 MB ticket's line, its batch, its records) mapped on their own and given
+/// back to the system when freed. glibc otherwise raises its threshold after the first such free and
+/// serves later ones from the heap, which keeps the high-water mark of every huge ticket met so far:
+/// peak memory would creep up with the number of huge tickets in the input.
+fn return_large_buffers() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only changes a tuning parameter of the allocator; no memory is touched.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 256 * 1024);
+    }
 }
