@@ -15,6 +15,8 @@ use crate::segment::Segmenter;
 use once_cell::sync::OnceCell;
 use regex::Regex;
 use rustc_hash::FxHashMap;
+use std::cell::RefCell;
+use tantivy::tokenizer::TextAnalyzer;
 
 /// Text beyond this many bytes is not read (a pasted notice is a few KB; this leaves room for many).
 pub const MAX_QUERY_BYTES: usize = 64 * 1024;
@@ -131,6 +133,8 @@ pub struct Advisor {
     patterns: Vec<Pattern>,
     /// Folded synonym groups.
     synonyms: Vec<Vec<String>>,
+    /// Per synonym group, per term: its content terms, analyzed on first use.
+    expansion_terms: Vec<OnceCell<Vec<Vec<QueryTerm>>>>,
     /// Entry names, synonyms, topic terms, rejection cues and pattern literals, found in one pass.
     phrases: Phrases,
     segmenter: Segmenter,
@@ -252,6 +256,7 @@ impl Advisor {
             kb,
             index,
             patterns,
+            expansion_terms: prepared.synonyms.iter().map(|_| OnceCell::new()).collect(),
             synonyms: prepared.synonyms,
             segmenter,
             table: OnceCell::new(),
@@ -359,11 +364,10 @@ impl Advisor {
         let folded = fold(text);
         let query_terms = analyze(text);
         let found = self.phrases.find(&folded, entries);
-        let expanded: Vec<QueryTerm> = self
+        let expanded: Vec<&QueryTerm> = self
             .expansions(&found)
             .into_iter()
-            .flat_map(analyze)
-            .filter(|term| term.content)
+            .flat_map(|(group, term)| &self.expansion_terms(group)[term])
             .collect();
 
         let mut weighted: FxHashMap<&str, f32> = FxHashMap::default();
@@ -379,7 +383,7 @@ impl Advisor {
         });
         let expanded_weights = expanded
             .iter()
-            .map(|term| (term, if term.unigram { 0.3 } else { 0.6 }));
+            .map(|&term| (term, if term.unigram { 0.3 } else { 0.6 }));
         for (term, weight) in query_weights.chain(expanded_weights) {
             let slot = weighted.entry(term.text.as_str()).or_insert(0.0);
             *slot = slot.max(weight);
@@ -522,8 +526,18 @@ impl Advisor {
         Ok(lines)
     }
 
-    /// The other terms of every synonym group one of whose terms the text contains.
-    fn expansions(&self, found: &Found) -> Vec<&str> {
+    /// The content terms of each term of a synonym group, analyzed once.
+    fn expansion_terms(&self, group: usize) -> &[Vec<QueryTerm>] {
+        self.expansion_terms[group].get_or_init(|| {
+            self.synonyms[group]
+                .iter()
+                .map(|text| analyze(text).into_iter().filter(|t| t.content).collect())
+                .collect()
+        })
+    }
+
+    /// (group, term) of the other terms of every synonym group one of whose terms the text contains.
+    fn expansions(&self, found: &Found) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
         for (i, &(group, _)) in found.synonyms.iter().enumerate() {
             if i > 0 && found.synonyms[i - 1].0 == group {
@@ -535,9 +549,9 @@ impl Advisor {
                 .filter(|(g, _)| *g == group)
                 .map(|&(_, t)| t)
                 .collect();
-            for (term, text) in self.synonyms[group].iter().enumerate() {
+            for term in 0..self.synonyms[group].len() {
                 if !present.contains(&term) {
-                    out.push(text.as_str());
+                    out.push((group, term));
                 }
             }
         }
@@ -645,9 +659,17 @@ fn is_stop_char(c: char) -> bool {
     STOP_CHARS.contains(c)
 }
 
+thread_local! {
+    /// Building an analyzer (its filter chain and stemmer) for every text cost more than analyzing it.
+    static ANALYZER: RefCell<TextAnalyzer> = RefCell::new(analyzer());
+}
+
 /// Analyzes text into query terms, marking which are evidence.
 fn analyze(text: &str) -> Vec<QueryTerm> {
-    let mut analyzer = analyzer();
+    ANALYZER.with_borrow_mut(|analyzer| analyze_with(analyzer, text))
+}
+
+fn analyze_with(analyzer: &mut TextAnalyzer, text: &str) -> Vec<QueryTerm> {
     let mut stream = analyzer.token_stream(text);
     let mut terms = Vec::new();
     while let Some(token) = stream.next() {
