@@ -80,6 +80,10 @@ pub fn advisor(sources: &Sources, policy: &Policy) -> Result<Advisor, LoadError>
         Some(dir) => Some(Files::read_dir(dir)?),
         None => None,
     };
+    // The fingerprint covers the files that were read; one that could not be is an error first.
+    if let Some(files) = &dir {
+        files.check_readable()?;
+    }
     let start = if sources.builtin {
         crate::builtin::FINGERPRINT
     } else {

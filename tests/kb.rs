@@ -467,16 +467,34 @@ fn the_same_alias_on_two_entries_is_a_warning_with_exit_0() {
     assert!(run.stdout.contains("warning: alias"), "{}", run.stdout);
 }
 
-#[test]
-fn lint_reports_a_file_that_is_not_utf8() {
-    let kb = Kb::new();
-    let mut bytes = entry("faq/latin1", "编码").into_bytes();
-    // Line 4 (the title) in GBK, as a Windows editor might save it: 备案 = B1 B8 B0 B8.
+/// An entry with its title (line 4) in GBK, as a Windows editor might save it: 备案 = B1 B8 B0 B8.
+fn gbk_entry(id: &str) -> Vec<u8> {
+    let mut bytes = entry(id, "编码").into_bytes();
     let at = bytes.windows(8).position(|w| w == b"title = ").unwrap() + 9;
     bytes.splice(at..at, [0xB1, 0xB8, 0xB0, 0xB8]);
-    kb.write("faq/latin1.md", &bytes);
+    bytes
+}
+
+#[test]
+fn lint_reports_a_file_that_is_not_utf8_with_the_other_problems() {
+    let kb = Kb::new();
+    kb.write("faq/latin1.md", gbk_entry("faq/latin1"));
+    kb.write("faq/empty.md", "");
     let run = kb.lint();
-    assert_one_line_error(&run, &kb.shown("faq/latin1.md"), 4, "lint of a GBK file");
+    assert_lint_error(&run, &kb.shown("faq/latin1.md"), 4, "not valid UTF-8");
+    assert_lint_error(&run, &kb.shown("faq/empty.md"), 1, "empty file");
+    assert!(run.stdout.contains("2 errors"), "{}", run.stdout);
+}
+
+#[test]
+fn a_kb_with_a_file_that_is_not_utf8_does_not_load() {
+    let kb = Kb::new();
+    kb.write("faq/ok.md", entry("faq/ok", "正常"));
+    // Cached first, so the check must not be skipped when the other files are unchanged.
+    assert_eq!(kb.with_builtin(&["ask", "正常的测试条目"]).code, Some(0));
+    kb.write("faq/latin1.md", gbk_entry("faq/latin1"));
+    let run = kb.with_builtin(&["ask", "正常的测试条目"]);
+    assert_one_line_error(&run, &kb.shown("faq/latin1.md"), 4, "ask with a GBK file");
     assert!(run.stderr.contains("UTF-8"), "{}", run.stderr);
 }
 

@@ -9,6 +9,7 @@ pub fn lint(layers: &[Files]) -> Vec<Problem> {
     let mut parsed: Vec<ParsedEntry> = Vec::new();
 
     for layer in layers {
+        problems.extend(layer.unreadable.iter().cloned());
         let mut ids: HashMap<String, String> = HashMap::new();
         for file in &layer.entries {
             let entry = match parse_entry(&file.name, &file.text) {

@@ -91,6 +91,9 @@ pub struct Files {
     pub data: Vec<SourceFile>,
     /// Markdown files outside the kind folders: documentation, not entries.
     pub ignored: Vec<String>,
+    /// Files that could not be read as text (not UTF-8): `kb lint` lists them with the other problems,
+    /// and a knowledge base with one does not load.
+    pub unreadable: Vec<Problem>,
 }
 
 impl Files {
@@ -132,15 +135,20 @@ impl Files {
                 .replace('\\', "/");
             let name = path.display().to_string();
             let bytes = std::fs::read(&path).map_err(|err| io(&path, err))?;
-            let text = String::from_utf8(bytes).map_err(|err| {
-                let offset = err.utf8_error().valid_up_to();
-                let line = err.as_bytes()[..offset]
-                    .iter()
-                    .filter(|&&b| b == b'\n')
-                    .count()
-                    + 1;
-                KbError::Invalid(Problem::error(&name, line, "not valid UTF-8 text"))
-            })?;
+            let text = match String::from_utf8(bytes) {
+                Ok(text) => text,
+                Err(err) => {
+                    let offset = err.utf8_error().valid_up_to();
+                    let line = err.as_bytes()[..offset]
+                        .iter()
+                        .filter(|&&b| b == b'\n')
+                        .count()
+                        + 1;
+                    let problem = Problem::error(&name, line, "not valid UTF-8 text");
+                    files.unreadable.push(problem);
+                    continue;
+                }
+            };
             files.add(SourceFile {
                 name,
                 relative,
@@ -148,6 +156,14 @@ impl Files {
             });
         }
         Ok(files)
+    }
+
+    /// The first file that could not be read as text, as the error that stops loading.
+    pub fn check_readable(&self) -> Result<(), KbError> {
+        match self.unreadable.first() {
+            Some(problem) => Err(KbError::Invalid(problem.clone())),
+            None => Ok(()),
+        }
     }
 
     fn add(&mut self, file: SourceFile) {
@@ -244,6 +260,7 @@ impl KnowledgeBase {
         let mut by_id: BTreeMap<String, Entry> = BTreeMap::new();
         let mut vocabulary = Vocabulary::default();
         for layer in layers {
+            layer.check_readable()?;
             let mut seen: BTreeMap<String, String> = BTreeMap::new();
             for file in &layer.entries {
                 let parsed = parse_entry(&file.name, &file.text).map_err(KbError::Invalid)?;
