@@ -1,9 +1,9 @@
 //! The compiled knowledge base of a `--kb` run, kept on disk so that later runs skip parsing and
 //! indexing (tens of milliseconds) and only decode it, as they do the built-in one.
 //!
-//! One file per knowledge base, named by the fingerprint of every file it is built from (the built-in
-//! files, then `--kb DIR`'s): editing, adding or removing a file changes the name, so a stale entry is
-//! never read; it is pruned later. A file is written under a temporary name and renamed into place, so
+//! One file per knowledge base, named by a hash of the fingerprint of every file it is built from (the
+//! built-in files, then `--kb DIR`'s) and of DIR: editing, adding or removing a file changes the name,
+//! so a stale entry is never read; it is pruned later. A file is written under a temporary name and renamed into place, so
 //! readers see a whole file or none, and processes starting together each build and the last rename
 //! wins with the same bytes. A file that fails its checksum or does not decode is rebuilt. When the
 //! cache directory cannot be written, the knowledge base is built in memory, as with `--no-cache`.
@@ -68,6 +68,8 @@ struct Stored {
     format: u32,
     version: String,
     fingerprint: u64,
+    /// The `--kb` directory as given.
+    location: String,
     kb: KnowledgeBase,
     prepared: Prepared,
     index: Vec<(String, Vec<u8>)>,
@@ -90,12 +92,24 @@ pub fn advisor(sources: &Sources, policy: &Policy) -> Result<Advisor, LoadError>
         EMPTY_FINGERPRINT
     };
     let fingerprint = fingerprint(start, dir.as_slice());
+    // Entries remember the file they came from, so the same files elsewhere are compiled apart.
+    let location = sources
+        .dir
+        .as_deref()
+        .map(|dir| dir.display().to_string())
+        .unwrap_or_default();
+    let key = {
+        let mut hasher = rustc_hash::FxHasher::default();
+        hasher.write_u64(fingerprint);
+        hasher.write(location.as_bytes());
+        hasher.finish()
+    };
     let path = match policy {
-        Policy::Use(cache) => Some(cache.join(format!("kb-{fingerprint:016x}.bin"))),
+        Policy::Use(cache) => Some(cache.join(format!("kb-{key:016x}.bin"))),
         Policy::Off => None,
     };
     if let Some(path) = &path {
-        match load(path, fingerprint) {
+        match load(path, fingerprint, &location) {
             Ok(advisor) => {
                 log(format_args!("read {}", path.display()));
                 return Ok(advisor);
@@ -118,6 +132,7 @@ pub fn advisor(sources: &Sources, policy: &Policy) -> Result<Advisor, LoadError>
                 format: FORMAT,
                 version: crate::app::VERSION.to_string(),
                 fingerprint,
+                location,
                 kb,
                 prepared,
                 index: index_files(&index)?,
@@ -149,7 +164,7 @@ fn checksum(bytes: &[u8]) -> u64 {
 }
 
 /// Reads a stored knowledge base; the error says why it cannot be used.
-fn load(path: &Path, fingerprint: u64) -> Result<Advisor, String> {
+fn load(path: &Path, fingerprint: u64, location: &str) -> Result<Advisor, String> {
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Err("not cached".into()),
@@ -168,7 +183,10 @@ fn load(path: &Path, fingerprint: u64) -> Result<Advisor, String> {
     if stored.format != FORMAT || stored.version != crate::app::VERSION {
         return Err("written by another version".into());
     }
-    if stored.fingerprint != fingerprint || stored.kb.fingerprint() != fingerprint {
+    if stored.fingerprint != fingerprint
+        || stored.kb.fingerprint() != fingerprint
+        || stored.location != location
+    {
         return Err("holds another knowledge base".into());
     }
     let index = SearchIndex::from_owned_files(stored.index).map_err(|err| err.to_string())?;

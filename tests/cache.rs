@@ -283,3 +283,18 @@ fn no_cache_neither_reads_nor_writes() {
     assert!(output.stderr.is_empty(), "{}", log(&output));
     assert_eq!(fs::read(&path).unwrap(), b"not a knowledge base");
 }
+
+#[test]
+fn the_same_files_in_another_directory_are_compiled_apart() {
+    let setup = Setup::new();
+    setup.ask();
+    let elsewhere = Setup::new();
+    // Same files, same cache, another --kb path: entries record where they came from.
+    let output = elsewhere.ask_with(setup.cache.path(), &[]);
+    assert!(
+        log(&output).contains("not cached; building"),
+        "{}",
+        log(&output)
+    );
+    assert_eq!(setup.cached().0.len(), 2);
+}
