@@ -94,18 +94,14 @@ fn phones_and_emails_are_well_formed() {
         "subject.head.mobile",
     );
 
+    // The sources say only that some virtual or new ranges cannot receive the SMS, not which: a
+    // well-formed number is not flagged for its range.
     let virtual_range = with(
         &organisation(),
         "mobile = \"13900000011\"",
         "mobile = \"17000000011\"",
     );
-    fires(
-        &findings(&virtual_range),
-        "phone-format",
-        Severity::Warning,
-        "rejection/sms-verification-failed",
-        "subject.head.mobile",
-    );
+    quiet(&findings(&virtual_range), "phone-format");
 
     let short = with(
         &organisation(),

@@ -4,7 +4,7 @@
 use super::{phone_digits, Context, Findings};
 use crate::check::entries::*;
 use crate::check::filing::Person;
-use crate::check::Severity::{Error, Warning};
+use crate::check::Severity::Error;
 
 pub(super) fn check(ctx: &Context<'_>, out: &mut Findings) {
     let persons = ctx.persons();
@@ -23,8 +23,8 @@ fn is_mainland_mobile(digits: &str) -> bool {
 
 /// Mobiles must be the person's own, reachable mainland numbers that can receive the MIIT SMS from
 /// 12381. Sources: reasons 19–24 and §2.4 [T4, T7, Q5, Q10, X9]. T4 says some virtual or new number
-/// ranges cannot receive it; that 162/165/167/170/171 are the virtual-operator (虚拟运营商) ranges
-/// is general knowledge, not from the sources, so that part is a warning.
+/// ranges cannot receive it, but not which; beian names no ranges (the entry
+/// rejection/sms-verification-failed gives the advice).
 fn contact_details_are_well_formed(field: &str, person: &Person, out: &mut Findings) {
     let mobile = phone_digits(&person.mobile);
     if !is_mainland_mobile(&mobile) {
@@ -35,18 +35,6 @@ fn contact_details_are_well_formed(field: &str, person: &Person, out: &mut Findi
             format!("{field}.mobile"),
             format!("{}的手机号\"{}\"不是 11 位中国大陆手机号：工信部短信核验（12381）只发到负责人本人的大陆手机。", person.name, person.mobile),
             format!("{}'s mobile \"{}\" is not an 11-digit mainland number: the MIIT SMS check (12381) goes to the person's own mainland mobile.", person.name, person.mobile),
-        );
-    } else if ["162", "165", "167", "170", "171"]
-        .iter()
-        .any(|p| mobile.starts_with(p))
-    {
-        out.add(
-            "phone-format",
-            Warning,
-            SMS_VERIFICATION_FAILED,
-            format!("{field}.mobile"),
-            format!("{}的手机号 {} 属于虚拟运营商号段：腾讯云提示部分虚拟/新号段收不到工信部核验短信，建议换三大运营商号码。", person.name, person.mobile),
-            format!("{}'s mobile {} is in a virtual-operator range: Tencent notes some virtual or new ranges cannot receive the MIIT SMS; a major-carrier number is safer.", person.name, person.mobile),
         );
     }
     if let Some(emergency) = &person.emergency_phone {
