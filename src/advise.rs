@@ -672,7 +672,8 @@ fn analyze(text: &str) -> Vec<QueryTerm> {
 fn analyze_with(analyzer: &mut TextAnalyzer, text: &str) -> Vec<QueryTerm> {
     let mut stream = analyzer.token_stream(text);
     let mut terms = Vec::new();
-    while let Some(token) = stream.next() {
+    while stream.advance() {
+        let token = stream.token_mut();
         let mut chars = token.text.chars();
         let first = chars.next().unwrap_or(' ');
         let second = chars.next();
@@ -697,7 +698,8 @@ fn analyze_with(analyzer: &mut TextAnalyzer, text: &str) -> Vec<QueryTerm> {
             (!STOP_WORDS.contains(&token.text.as_str()), false)
         };
         terms.push(QueryTerm {
-            text: token.text.clone(),
+            // Taken, not cloned: the stream is done with it.
+            text: std::mem::take(&mut token.text),
             offsets: (token.offset_from, token.offset_to),
             content,
             unigram,
