@@ -1,6 +1,7 @@
 //! Batch mode: a queue of support tickets (JSON Lines or plain lines) → one answer record per line, in
 //! input order, streamed with bounded memory over all cores (`beian triage`).
 
+mod jsonl;
 mod lines;
 mod pipeline;
 mod record;

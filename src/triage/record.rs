@@ -1,11 +1,11 @@
 //! One input line → one output record: reading the ticket, answering it, writing it as JSON or CSV.
 
+use super::jsonl::RecordWriter;
 use super::lines::MAX_LINE_BYTES;
 use super::summary::Summary;
 use super::{Format, InputKind, Options};
 use crate::advise::{truncate, Advice, Advisor, MAX_QUERY_BYTES};
 use crate::app::has_words;
-use crate::render::json::ResultJson;
 use crate::render::Lang;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -144,15 +144,20 @@ fn without_position(err: &serde_json::Error) -> String {
     }
 }
 
-/// Answers lines with the advisor and the options.
+/// Answers lines with the advisor and the options. One per worker thread.
 pub struct Answerer<'a, 'o> {
     advisor: &'a Advisor,
     options: &'o Options,
+    records: RecordWriter,
 }
 
 impl<'a, 'o> Answerer<'a, 'o> {
     pub fn new(advisor: &'a Advisor, options: &'o Options) -> Answerer<'a, 'o> {
-        Answerer { advisor, options }
+        Answerer {
+            advisor,
+            options,
+            records: RecordWriter::new(),
+        }
     }
 
     /// Answers one line and appends its record to `out`, counting it in `summary`.
@@ -206,17 +211,9 @@ impl<'a, 'o> Answerer<'a, 'o> {
         let id = &ticket.id;
         match self.options.format {
             Format::Jsonl => {
-                let record = AnswerRecord {
-                    id,
-                    status: advice.map_or("no_match", |a| a.status.as_str()),
-                    results: advice.map_or_else(Vec::new, |a| {
-                        a.results.iter().map(ResultJson::new).collect()
-                    }),
-                    truncated: advice.is_some_and(|a| a.truncated),
-                };
-                crate::render::json::write(out, &record, false)
-                    .expect("writing JSON to memory cannot fail");
-                out.push(b'\n');
+                let kb = self.advisor.kb();
+                self.records
+                    .write(id, advice, |entry| kb.position(&entry.id), out);
             }
             Format::Csv => {
                 let top = advice.and_then(|a| a.results.first());
@@ -249,15 +246,6 @@ impl<'a, 'o> Answerer<'a, 'o> {
             }
         }
     }
-}
-
-#[derive(Serialize)]
-struct AnswerRecord<'a> {
-    id: &'a Value,
-    status: &'static str,
-    results: Vec<ResultJson<'a>>,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    truncated: bool,
 }
 
 #[derive(Serialize)]
