@@ -99,7 +99,7 @@ struct Pattern {
 }
 
 impl Pattern {
-    /// `admitted`: the text holds the literals the pattern's matches start and end with.
+    /// `admitted`: the text holds a literal of each set the pattern's matches must contain.
     fn is_match(&self, folded: &str, admitted: bool) -> bool {
         admitted
             && self

@@ -66,8 +66,8 @@ mod tests {
     use super::*;
     use crate::index::prefilter::Literals;
 
-    /// A pattern without prefix literals is compiled for every text, which costs start-up time:
-    /// keep them rare (write `(?:19|20)[0-9]{2}` rather than `\d{4}`, no leading `.*` or `\s*`).
+    /// A pattern with no literal that every match must contain is compiled and run for every text,
+    /// which costs time: keep them out (write `(?:19|20)[0-9]{2}` rather than `\d{4}`).
     #[test]
     fn built_in_patterns_have_prefilters() {
         let compiled = compiled();
@@ -91,7 +91,7 @@ mod tests {
         }
         assert!(
             open.is_empty(),
-            "patterns without a literal prefix:\n{}",
+            "patterns without a required literal:\n{}",
             open.join("\n")
         );
     }

@@ -1,9 +1,10 @@
 //! Every phrase the advisor looks for in a text — entry names, synonyms, topic terms, rejection cues,
 //! and the literals that gate notice patterns — found in one pass over the text.
 //!
-//! The phrases are kept sorted, and each position of the text probes the run of phrases that start
-//! with its character. An Aho-Corasick automaton would scan faster, but building one for ~1,500
-//! phrases costs milliseconds at start-up, which a one-shot `beian ask` cannot afford; queries are short.
+//! The phrases are kept sorted, and each position of the text looks up the runs of phrases that start
+//! with its first two characters (or are its one character), by integer key. An Aho-Corasick automaton
+//! would scan faster, but building one for ~1,500 phrases costs milliseconds at start-up, which a
+//! one-shot `beian ask` cannot afford; the table is built by `build.rs` and only decoded.
 
 use crate::index::analyzer::is_cjk;
 use serde::{Deserialize, Serialize};

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Prepared {
-    /// Per entry, per pattern: the literals one of which a match must contain.
+    /// Per entry, per pattern: the literal sets a match must hold one literal of each of.
     pub literals: Vec<Vec<Literals>>,
     pub phrases: Phrases,
     /// Synonym groups, folded.
