@@ -37,8 +37,8 @@ impl Boilerplate {
 #[derive(Debug)]
 pub struct Segmenter {
     boilerplate: Vec<Boilerplate>,
-    /// The patterns' literals (owner: `Literal { pattern }`), to find in one pass which patterns a
-    /// piece of text may match.
+    /// The patterns' literals (owner: `Literal { pattern, set }`), to find in one pass which patterns
+    /// a piece of text may match.
     gate: Phrases,
 }
 

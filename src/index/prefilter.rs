@@ -113,7 +113,9 @@ fn factor(hir: &Hir) -> Option<Vec<Vec<u8>>> {
         }
         _ => return None,
     };
-    (!set.is_empty() && set.len() <= MAX_SET && set.iter().all(|l| !l.is_empty())).then_some(set)
+    // The phrase table finds text, so a literal that is not UTF-8 (a byte class) could never be found.
+    let findable = |l: &Vec<u8>| !l.is_empty() && std::str::from_utf8(l).is_ok();
+    (!set.is_empty() && set.len() <= MAX_SET && set.iter().all(findable)).then_some(set)
 }
 
 fn shortest(set: &[Vec<u8>]) -> usize {
@@ -208,6 +210,7 @@ mod tests {
             ("(?i)icp", "xICPy"),
             ("(?:19|20)[0-9]{2}[-/年.][0-9]{1,2}", "于2026年11月"),
             ("(ab|a)c+", "acc"),
+            ("(?-u:[a-c])备案", "b备案"),
         ];
         for (pattern, text) in cases {
             assert!(Regex::new(pattern).unwrap().is_match(text));
