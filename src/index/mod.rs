@@ -256,11 +256,6 @@ impl Lookup {
     pub fn presence(&self, term: usize, doc: usize) -> Presence {
         self.presence[term * self.docs + doc]
     }
-
-    /// The presence of the `term`-th term, one per entry.
-    pub fn term_presence(&self, term: usize) -> &[Presence] {
-        &self.presence[term * self.docs..(term + 1) * self.docs]
-    }
 }
 
 fn schema() -> (Schema, Field, Vec<(Zone, Field)>) {
