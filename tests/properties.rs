@@ -1,8 +1,12 @@
 //! Property tests (issue 8): the analyzer, the notice segmenter and the advice path on arbitrary
-//! strings never panic and keep their promises. 256 cases each, so `cargo test` stays fast.
+//! strings never panic and keep their promises, and no pattern prefilter refuses a text its regex
+//! matches. A few hundred cases each, so `cargo test` stays fast.
 
 use beian::advise::Advisor;
 use beian::index::analyzer::{analyzer, tokenize};
+use beian::index::prefilter::Literals;
+use beian::kb::KnowledgeBase;
+use beian::phrases::Phrases;
 use beian::segment::Segmenter;
 use proptest::prelude::*;
 use std::sync::LazyLock;
@@ -84,6 +88,69 @@ proptest! {
             prop_assert!(ADVISOR.kb().get(&answer.entry.id).is_some(), "{}", answer.entry.id);
             prop_assert!((0.0..=1.0).contains(&answer.confidence), "{}", answer.confidence);
             prop_assert!(answer.score.is_finite());
+        }
+    }
+}
+
+/// Every built-in notice and boilerplate pattern, compiled, with its prefilter.
+struct Gated {
+    regex: regex::Regex,
+    literals: Literals,
+}
+
+static GATED: LazyLock<Vec<Gated>> = LazyLock::new(|| {
+    let kb = KnowledgeBase::builtin().unwrap();
+    let sources = kb
+        .entries()
+        .iter()
+        .flat_map(|entry| entry.patterns.iter())
+        .chain(&kb.vocabulary.boilerplate);
+    sources
+        .map(|source| Gated {
+            regex: regex::Regex::new(source).unwrap(),
+            literals: Literals::of(source),
+        })
+        .collect()
+});
+
+/// The literals of every built-in pattern: text made of them (and of other text) comes close to
+/// matching, which is where a wrong prefilter would show.
+static PIECES: LazyLock<Vec<String>> = LazyLock::new(|| {
+    let mut pieces: Vec<String> = GATED
+        .iter()
+        .flat_map(|gated| gated.literals.sets.iter().flatten())
+        .filter_map(|literal| String::from_utf8(literal.clone()).ok())
+        .collect();
+    pieces.sort();
+    pieces.dedup();
+    pieces
+});
+
+fn near_matches() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        4 => (0..PIECES.len()).prop_map(|i| PIECES[i].clone()),
+        1 => "\\PC{0,4}",
+        1 => Just("，".to_string()),
+    ];
+    prop::collection::vec(piece, 1..10).prop_map(|pieces| pieces.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// A pattern's regex runs only on texts its prefilter admits, so the prefilter must admit every
+    /// text the regex matches.
+    #[test]
+    fn a_prefilter_admits_every_text_its_pattern_matches(text in near_matches()) {
+        for (i, gated) in GATED.iter().enumerate() {
+            if gated.regex.is_match(&text) {
+                let phrases = Phrases::new(gated.literals.phrases(i).collect());
+                prop_assert!(
+                    gated.literals.admits(i, &phrases.find(&text, 0)),
+                    "{} matches {text:?} but its prefilter refuses it",
+                    gated.regex.as_str()
+                );
+            }
         }
     }
 }
