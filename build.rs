@@ -1,18 +1,10 @@
 //! Compiles the built-in knowledge base at build time: every file under `knowledge/` is embedded as
-//! text, parsed into entries, and indexed with tantivy, using the library's own parser and analyzer
-//! (included below by path), so a running `beian` only decodes bytes.
+//! text, parsed into entries, and indexed with tantivy by the engine (a build-dependency, so cargo
+//! rebuilds this when the engine changes), so a running `beian` only decodes bytes.
 
-#![allow(dead_code)]
-
-#[path = "src/index/mod.rs"]
-mod index;
-#[path = "src/kb/mod.rs"]
-mod kb;
-#[path = "src/phrases.rs"]
-mod phrases;
-#[path = "src/prepare.rs"]
-mod prepare;
-
+use beian_engine::compiled::Compiled;
+use beian_engine::index;
+use beian_engine::kb;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::{env, fs};
@@ -35,28 +27,18 @@ fn collect(dir: &Path, files: &mut Vec<PathBuf>) {
     }
 }
 
-/// Mirrors `builtin::Compiled` (same field order, so postcard encodes them alike).
-#[derive(serde::Serialize)]
-struct Compiled<'a> {
-    kb: &'a kb::KnowledgeBase,
-    prepared: prepare::Prepared,
-}
-
 fn main() {
     let root =
         PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let out = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
+    // Cargo scans a directory named here for any change below it: an entry edited, added or removed.
+    // The engine's own sources are tracked by cargo as those of a build-dependency.
     println!("cargo:rerun-if-changed=knowledge");
-    println!("cargo:rerun-if-changed=src/kb");
-    println!("cargo:rerun-if-changed=src/index");
-    println!("cargo:rerun-if-changed=src/phrases.rs");
-    println!("cargo:rerun-if-changed=src/prepare.rs");
 
     let mut paths = Vec::new();
     collect(&root.join("knowledge"), &mut paths);
     let mut sources = Vec::new();
     for path in &paths {
-        println!("cargo:rerun-if-changed={}", path.display());
         let relative = path.strip_prefix(&root).expect("under the manifest dir");
         let text = fs::read_to_string(path)
             .unwrap_or_else(|err| panic!("cannot read {}: {err}", path.display()));
@@ -70,18 +52,14 @@ fn main() {
     // A built-in knowledge base that does not load fails the build, with the file and line.
     let knowledge = kb::KnowledgeBase::from_layers(&[kb::Files::embedded(&pairs)])
         .unwrap_or_else(|err| panic!("the built-in knowledge base does not load: {err}"));
-    let prepared = prepare::Prepared::new(&knowledge);
-    let compiled = postcard::to_stdvec(&Compiled {
-        kb: &knowledge,
-        prepared,
-    })
-    .expect("serialize the knowledge base");
-    fs::write(out.join("compiled.bin"), compiled).expect("write compiled.bin");
+    let compiled = Compiled::new(knowledge);
+    fs::write(out.join("compiled.bin"), compiled.encode()).expect("write compiled.bin");
+    let knowledge = &compiled.kb;
 
     let index_dir = out.join("index");
     let _ = fs::remove_dir_all(&index_dir);
     fs::create_dir_all(&index_dir).expect("create the index directory");
-    let built = index::build_index(&knowledge).expect("build the index");
+    let built = index::build_index(knowledge).expect("build the index");
     let index_files = index::index_files(&built).expect("read the built index");
     for (name, bytes) in &index_files {
         fs::write(index_dir.join(name), bytes).expect("write an index file");

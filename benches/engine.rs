@@ -1,10 +1,9 @@
 //! Engine benchmarks: the analyzer, the index lookup, and a whole advice, for a short question and a
 //! long pasted notice. Run with `cargo bench --bench engine`.
 
-use beian::advise::Advisor;
-use beian::index::analyzer;
-use beian::index::table::TermTable;
-use beian::index::WeightedTerm;
+use beian_engine::analyzer;
+use beian_engine::index::table::TermTable;
+use beian_engine::index::WeightedTerm;
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
 
@@ -37,10 +36,10 @@ fn benches(c: &mut Criterion) {
     });
 
     c.bench_function("startup/advisor_builtin", |b| {
-        b.iter(|| Advisor::builtin().unwrap())
+        b.iter(|| beian::builtin::advisor().unwrap())
     });
 
-    let advisor = Advisor::builtin().unwrap();
+    let advisor = beian::builtin::advisor().unwrap();
     let index = beian::builtin::index().unwrap();
     let texts = analyzer::terms(QUESTION);
     let terms: Vec<WeightedTerm> = texts

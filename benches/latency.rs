@@ -5,9 +5,9 @@
 //! Two advisors are measured: the REPL's (the index read into a term table once, in the background
 //! at start-up) and a one-shot `ask`'s (every query reads the tantivy index).
 
-use beian::advise::Advisor;
 use beian::render::compact;
 use beian::render::text::TextOptions;
+use beian_engine::advise::Advisor;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -69,7 +69,7 @@ fn main() {
         return;
     }
     let queries = queries();
-    let repl = Advisor::builtin().unwrap();
+    let repl = beian::builtin::advisor().unwrap();
     let start = Instant::now();
     repl.prepare_for_many().unwrap();
     println!(
@@ -77,7 +77,7 @@ fn main() {
         start.elapsed().as_secs_f64() * 1000.0
     );
     measure("REPL query (term table, compact view)", &repl, &queries);
-    let one_shot = Advisor::builtin().unwrap();
+    let one_shot = beian::builtin::advisor().unwrap();
     measure(
         "one-shot query (index lookups, compact view)",
         &one_shot,

@@ -1,59 +1,34 @@
-//! The built-in knowledge base, compiled by `build.rs`: the Markdown sources (for `kb lint` and for
-//! `--kb` overlays), the parsed entries, and the finished tantivy index, all embedded in the binary.
-//! A one-shot `beian ask` only decodes these bytes; nothing is parsed or indexed at run time.
+//! The built-in knowledge base, compiled by `build.rs` with the engine: the Markdown sources (for
+//! `kb lint` and for `--kb` overlays), the entries with their matching tables, and the finished
+//! tantivy index, all embedded in the binary. A one-shot `beian ask` only decodes these bytes;
+//! nothing is parsed or indexed at run time.
 
-use crate::index::{IndexError, SearchIndex};
-use crate::kb::{Files, KbError, KnowledgeBase, Sources};
-use crate::prepare::Prepared;
-use serde::{Deserialize, Serialize};
+use beian_engine::advise::Advisor;
+use beian_engine::compiled::Compiled;
+use beian_engine::index::{IndexError, SearchIndex};
+use beian_engine::kb::{Files, KnowledgeBase};
 
 mod generated {
     include!(concat!(env!("OUT_DIR"), "/builtin_kb.rs"));
 }
 
-/// The fingerprint of the built-in knowledge base's files (see [`crate::kb::fingerprint`]).
+/// The fingerprint of the built-in knowledge base's files (see [`beian_engine::kb::fingerprint`]).
 pub const FINGERPRINT: u64 = generated::FINGERPRINT;
 
-/// What `build.rs` compiles the knowledge base into (serialized with postcard).
-#[derive(Serialize, Deserialize)]
-pub struct Compiled {
-    pub kb: KnowledgeBase,
-    pub prepared: Prepared,
-}
-
-impl Files {
-    /// The Markdown and TOML files compiled into the binary.
-    pub fn builtin() -> Files {
-        Files::embedded(generated::FILES)
-    }
-}
-
-impl KnowledgeBase {
-    /// The built-in knowledge base, decoded from its compiled form.
-    pub fn builtin() -> Result<KnowledgeBase, KbError> {
-        Ok(compiled().kb)
-    }
-
-    /// Loads entries from the given sources; the first problem that makes an entry unusable is an error.
-    pub fn load(sources: &Sources) -> Result<KnowledgeBase, KbError> {
-        if sources.builtin && sources.dir.is_none() {
-            return KnowledgeBase::builtin();
-        }
-        let mut layers = Vec::new();
-        if sources.builtin {
-            layers.push(Files::builtin());
-        }
-        if let Some(dir) = &sources.dir {
-            layers.push(Files::read_dir(dir)?);
-        }
-        KnowledgeBase::from_layers(&layers)
-    }
+/// The Markdown and TOML files compiled into the binary.
+pub fn files() -> Files {
+    Files::embedded(generated::FILES)
 }
 
 /// Decodes the compiled knowledge base. It was produced by this very build, so failing is a build bug.
 pub fn compiled() -> Compiled {
-    postcard::from_bytes(generated::COMPILED)
+    Compiled::decode(generated::COMPILED)
         .expect("the embedded knowledge base decodes (it was built with this binary)")
+}
+
+/// The built-in entries.
+pub fn knowledge_base() -> KnowledgeBase {
+    compiled().kb
 }
 
 /// Opens the embedded index.
@@ -61,10 +36,15 @@ pub fn index() -> Result<SearchIndex, IndexError> {
     SearchIndex::from_files(generated::INDEX_FILES)
 }
 
+/// The advisor over the built-in knowledge base, from the index and entries compiled into the binary.
+pub fn advisor() -> Result<Advisor, IndexError> {
+    Ok(Advisor::from_compiled(compiled(), index()?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::index::prefilter::Literals;
+    use beian_engine::matching::Literals;
 
     /// A pattern with no literal that every match must contain is compiled and run for every text,
     /// which costs time: keep them out (write `(?:19|20)[0-9]{2}` rather than `\d{4}`).
@@ -76,7 +56,7 @@ mod tests {
             .kb
             .entries()
             .iter()
-            .zip(&compiled.prepared.literals)
+            .zip(&compiled.tables.ranker.literals)
         {
             for (pattern, literal) in entry.patterns.iter().zip(literals) {
                 if literal.is_open() {

@@ -8,10 +8,12 @@
 //! wins with the same bytes. A file that fails its checksum or does not decode is rebuilt. When the
 //! cache directory cannot be written, the knowledge base is built in memory, as with `--no-cache`.
 
-use crate::advise::{AdviseError, Advisor};
-use crate::index::{build_index, index_files, IndexError, SearchIndex};
-use crate::kb::{fingerprint, Files, KbError, KnowledgeBase, Sources, EMPTY_FINGERPRINT};
-use crate::prepare::Prepared;
+use crate::settings::Sources;
+use crate::VERSION;
+use beian_engine::advise::Advisor;
+use beian_engine::compiled::Compiled;
+use beian_engine::index::{build_index, index_files, IndexError, SearchIndex};
+use beian_engine::kb::{fingerprint, Files, KbError, KnowledgeBase, EMPTY_FINGERPRINT};
 use serde::{Deserialize, Serialize};
 use std::hash::Hasher;
 use std::io::Write;
@@ -58,8 +60,6 @@ pub enum LoadError {
     Kb(#[from] KbError),
     #[error(transparent)]
     Index(#[from] IndexError),
-    #[error(transparent)]
-    Advise(#[from] AdviseError),
 }
 
 /// What one file of the cache holds, followed by a checksum of these bytes.
@@ -70,8 +70,7 @@ struct Stored {
     fingerprint: u64,
     /// The `--kb` directory as given.
     location: String,
-    kb: KnowledgeBase,
-    prepared: Prepared,
+    compiled: Compiled,
     index: Vec<(String, Vec<u8>)>,
 }
 
@@ -120,21 +119,19 @@ pub fn advisor(sources: &Sources, policy: &Policy) -> Result<Advisor, LoadError>
 
     let mut layers = Vec::new();
     if sources.builtin {
-        layers.push(Files::builtin());
+        layers.push(crate::builtin::files());
     }
     layers.extend(dir);
-    let kb = KnowledgeBase::from_layers(&layers)?;
-    let prepared = Prepared::new(&kb);
-    let index = build_index(&kb)?;
-    let (kb, prepared) = match &path {
+    let compiled = Compiled::new(KnowledgeBase::from_layers(&layers)?);
+    let index = build_index(&compiled.kb)?;
+    let compiled = match &path {
         Some(path) => {
             let stored = Stored {
                 format: FORMAT,
-                version: crate::app::VERSION.to_string(),
+                version: VERSION.to_string(),
                 fingerprint,
                 location,
-                kb,
-                prepared,
+                compiled,
                 index: index_files(&index)?,
             };
             match store(path, &stored) {
@@ -142,11 +139,11 @@ pub fn advisor(sources: &Sources, policy: &Policy) -> Result<Advisor, LoadError>
                 // Not worth failing a run over: the answer is the same, only the next run is slower.
                 Err(err) => log(format_args!("cannot store {}: {err}", path.display())),
             }
-            (stored.kb, stored.prepared)
+            stored.compiled
         }
-        None => (kb, prepared),
+        None => compiled,
     };
-    Ok(Advisor::from_parts(kb, SearchIndex::open(index)?, prepared))
+    Ok(Advisor::from_compiled(compiled, SearchIndex::open(index)?))
 }
 
 /// With `BEIAN_CACHE_LOG` set, one line on standard error per cache decision (for debugging and tests).
@@ -180,20 +177,20 @@ fn load(path: &Path, fingerprint: u64, location: &str) -> Result<Advisor, String
     }
     let stored: Stored =
         postcard::from_bytes(body).map_err(|err| format!("does not decode ({err})"))?;
-    if stored.format != FORMAT || stored.version != crate::app::VERSION {
+    if stored.format != FORMAT || stored.version != VERSION {
         return Err("written by another version".into());
     }
     if stored.fingerprint != fingerprint
-        || stored.kb.fingerprint() != fingerprint
+        || stored.compiled.kb.fingerprint() != fingerprint
         || stored.location != location
     {
         return Err("holds another knowledge base".into());
     }
     let index = SearchIndex::from_owned_files(stored.index).map_err(|err| err.to_string())?;
-    if index.len() != stored.kb.entries().len() {
+    if index.len() != stored.compiled.kb.entries().len() {
         return Err("index and entries disagree".into());
     }
-    Ok(Advisor::from_parts(stored.kb, index, stored.prepared))
+    Ok(Advisor::from_compiled(stored.compiled, index))
 }
 
 /// Writes under a temporary name in the same directory, then renames into place.

@@ -1,4 +1,6 @@
-//! The command line, as clap derive definitions only. `app` turns it into settings and runs it.
+//! The command line, as clap derive definitions only. `dispatch` turns it into settings and each
+//! command's arguments; nothing else reads these types (but the completion and man page generators,
+//! which describe them).
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -23,7 +25,7 @@ Examples:
   beian eval queries.jsonl --verbose";
 
 #[derive(Debug, Parser)]
-#[command(name = "beian", version = crate::app::VERSION, about = ABOUT, long_about = LONG_ABOUT, after_help = EXAMPLES)]
+#[command(name = "beian", version = crate::VERSION, about = ABOUT, long_about = LONG_ABOUT, after_help = EXAMPLES)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -291,17 +293,4 @@ pub enum KindChoice {
     Rejection,
     Risk,
     Faq,
-}
-
-impl From<KindChoice> for crate::kb::Kind {
-    fn from(kind: KindChoice) -> Self {
-        use crate::kb::Kind;
-        match kind {
-            KindChoice::Scenario => Kind::Scenario,
-            KindChoice::Process => Kind::Process,
-            KindChoice::Rejection => Kind::Rejection,
-            KindChoice::Risk => Kind::Risk,
-            KindChoice::Faq => Kind::Faq,
-        }
-    }
 }

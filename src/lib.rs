@@ -1,23 +1,20 @@
-//! beian: an offline advisor for China's ICP website filing (ICP备案).
+//! beian, the command line on top of the engine (`beian-engine`): settings, commands, views.
 //!
-//! The library holds the engine: the knowledge base ([`kb`]), the search index ([`index`]), and the
-//! advice ([`advise`]) that turns a question or a pasted rejection notice into ranked answers.
-//! Rendering ([`render`]) turns answers into text or JSON; [`app`] runs a parsed command line.
+//! `main` parses the command line and hands it to [`dispatch`]; the commands ([`commands`]) read
+//! [`settings`], ask the engine and write through [`render`]. The built-in knowledge base
+//! ([`builtin`]) is compiled by `build.rs` and embedded.
 
-pub mod advise;
-pub mod app;
 pub mod builtin;
 pub mod cache;
-pub mod check;
 pub mod cli;
-pub mod ecosystem;
-pub mod eval;
-pub mod index;
+pub mod commands;
+pub mod dispatch;
+pub mod input;
 pub mod interrupt;
-pub mod kb;
-pub mod phrases;
-pub mod prepare;
+pub mod outcome;
 pub mod render;
-pub mod repl;
-pub mod segment;
-pub mod triage;
+pub mod settings;
+pub mod terminal;
+
+/// The release, from the package.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

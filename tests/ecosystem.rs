@@ -204,7 +204,7 @@ fn version_names_the_knowledge_base() {
 
 #[test]
 fn version_matches_the_library_and_ignores_other_flags() {
-    let expected = format!("{}\n", beian::ecosystem::version_line());
+    let expected = format!("{}\n", beian::commands::version::line());
     beian()
         .arg("--version")
         .assert()

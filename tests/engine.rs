@@ -1,8 +1,7 @@
 //! The engine through the library: every built-in entry is found by its own titles, with the index
 //! compiled into the binary and with one built at run time (the `--kb` path) alike.
 
-use beian::advise::{Advisor, Status};
-use beian::kb::KnowledgeBase;
+use beian_engine::advise::{Advisor, Status};
 
 /// Asks each entry's Chinese title (must rank the entry first, as a confident match) and its English
 /// title (must rank it in the top 3); returns one line per miss.
@@ -38,7 +37,7 @@ fn misses(advisor: &Advisor) -> Vec<String> {
 
 #[test]
 fn every_built_in_entry_is_found_by_its_own_titles() {
-    let advisor = Advisor::builtin().expect("the built-in advisor opens");
+    let advisor = beian::builtin::advisor().expect("the built-in advisor opens");
     assert!(advisor.kb().entries().len() >= 54);
     let misses = misses(&advisor);
     assert!(misses.is_empty(), "{}", misses.join("\n"));
@@ -47,7 +46,7 @@ fn every_built_in_entry_is_found_by_its_own_titles() {
 #[test]
 fn an_index_built_at_run_time_finds_them_too() {
     // `--kb DIR` indexes at run time; it must rank like the index compiled by build.rs.
-    let kb = KnowledgeBase::builtin().expect("the built-in knowledge base decodes");
+    let kb = beian::builtin::knowledge_base();
     let advisor = Advisor::new(kb).expect("the knowledge base indexes");
     let misses = misses(&advisor);
     assert!(misses.is_empty(), "{}", misses.join("\n"));
@@ -55,7 +54,7 @@ fn an_index_built_at_run_time_finds_them_too() {
 
 #[test]
 fn a_title_inside_a_sentence_still_leads() {
-    let advisor = Advisor::builtin().unwrap();
+    let advisor = beian::builtin::advisor().unwrap();
     let advice = advisor.advise("请问：备案被驳回后怎么办？谢谢", 5).unwrap();
     assert_eq!(advice.status, Status::Match);
     assert_eq!(advice.results[0].entry.id, "faq/rejected-what-next");

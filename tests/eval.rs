@@ -3,8 +3,7 @@
 //! `tests/eval/dev.jsonl` is a copy of the shared dev set the engine was tuned on; `holdout.jsonl` was
 //! written independently and never tuned on, so its thresholds guard against regressions only.
 
-use beian::advise::Advisor;
-use beian::eval::{evaluate, parse_cases, Report};
+use beian_engine::eval::{evaluate, parse_cases, Report};
 use std::path::Path;
 
 fn run(name: &str) -> Report {
@@ -13,7 +12,7 @@ fn run(name: &str) -> Report {
         .join(name);
     let text = std::fs::read_to_string(&path).unwrap();
     let cases = parse_cases(&text).unwrap();
-    let advisor = Advisor::builtin().unwrap();
+    let advisor = beian::builtin::advisor().unwrap();
     evaluate(&advisor, &cases).unwrap()
 }
 

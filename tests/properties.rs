@@ -2,17 +2,15 @@
 //! strings never panic and keep their promises, and no pattern prefilter refuses a text its regex
 //! matches. A few hundred cases each, so `cargo test` stays fast.
 
-use beian::advise::Advisor;
-use beian::index::analyzer::{analyzer, tokenize};
-use beian::index::prefilter::Literals;
-use beian::kb::KnowledgeBase;
-use beian::phrases::Phrases;
-use beian::segment::Segmenter;
+use beian_engine::advise::Advisor;
+use beian_engine::analyzer::{analyzer, tokenize};
+use beian_engine::matching::{Literals, Phrases};
+use beian_engine::segment::Segmenter;
 use proptest::prelude::*;
 use std::sync::LazyLock;
 
 static ADVISOR: LazyLock<Advisor> =
-    LazyLock::new(|| Advisor::builtin().expect("the built-in knowledge base loads"));
+    LazyLock::new(|| beian::builtin::advisor().expect("the built-in knowledge base loads"));
 
 /// Text that looks like what people paste: Chinese, ASCII, list markers, punctuation, controls,
 /// emoji and combining marks, mixed with arbitrary characters.
@@ -99,7 +97,7 @@ struct Gated {
 }
 
 static GATED: LazyLock<Vec<Gated>> = LazyLock::new(|| {
-    let kb = KnowledgeBase::builtin().unwrap();
+    let kb = beian::builtin::knowledge_base();
     let sources = kb
         .entries()
         .iter()

@@ -114,7 +114,7 @@ fn an_empty_blank_or_punctuation_only_query_is_one_line_and_exit_2() {
 
 #[test]
 fn ten_megabytes_on_standard_input_are_answered_with_a_truncation_warning() {
-    let limit = beian::advise::MAX_QUERY_BYTES;
+    let limit = beian_engine::advise::MAX_QUERY_BYTES;
     let unit = "备案被驳回了怎么办，网站内容与备案信息不符。";
     let big = unit.repeat(10 * 1024 * 1024 / unit.len() + 1);
     assert!(big.len() > 10 * 1024 * 1024 && big.len() > limit);

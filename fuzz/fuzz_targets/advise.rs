@@ -3,11 +3,11 @@
 
 use std::sync::LazyLock;
 
-use beian::advise::Advisor;
+use beian_engine::advise::Advisor;
 use libfuzzer_sys::fuzz_target;
 
 static ADVISOR: LazyLock<Advisor> =
-    LazyLock::new(|| Advisor::builtin().expect("the built-in knowledge base loads"));
+    LazyLock::new(|| beian::builtin::advisor().expect("the built-in knowledge base loads"));
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);

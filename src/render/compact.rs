@@ -2,48 +2,15 @@
 //! steps and next actions; then the other candidates as a numbered list that `:show N` opens.
 
 use super::text::{
-    self, display_width, kind_label, title, write_candidate_line, write_wrapped, TextOptions,
+    self, display_width, kind_label, labels, shown_in_full, title, write_candidate_line,
+    write_wrapped, TextOptions,
 };
 use super::{sanitize, Lang};
-use crate::advise::{Advice, Answer, Status, MATCH_THRESHOLD};
+use beian_engine::advise::{Advice, Answer, Status};
 use std::io::{self, Write};
 
 /// How many remediation steps and next actions the compact view shows of each entry.
 pub const FIRST_ITEMS: usize = 3;
-
-struct Labels {
-    remediation: &'static str,
-    next_actions: &'static str,
-    others: &'static str,
-    for_segment: &'static str,
-    confidence: &'static str,
-    truncated: &'static str,
-}
-
-const ZH: Labels = Labels {
-    remediation: "解决步骤",
-    next_actions: "下一步",
-    others: "其他可能",
-    for_segment: "针对",
-    confidence: "置信度",
-    truncated: "（输入过长，只分析了前面部分）",
-};
-
-const EN: Labels = Labels {
-    remediation: "Remediation",
-    next_actions: "Next actions",
-    others: "Other candidates",
-    for_segment: "For",
-    confidence: "confidence",
-    truncated: "(the input was long; only its beginning was read)",
-};
-
-fn labels(lang: Lang) -> &'static Labels {
-    match lang {
-        Lang::Zh => &ZH,
-        Lang::En => &EN,
-    }
-}
 
 /// "… 还有 N 条：:show K" — where the rest of a shortened list is.
 fn more_line(lang: Lang, hidden: usize, rank: usize) -> String {
@@ -66,16 +33,11 @@ pub fn write_advice(
     let l = labels(options.lang);
     let p = options.palette;
 
-    // As in the full view: every confident answer for a distinct part of the notice gets a block.
-    let mut blocks: Vec<(usize, &Answer<'_>)> = Vec::new();
-    for (i, answer) in advice.results.iter().enumerate() {
-        let new_segment = !blocks
-            .iter()
-            .any(|(_, shown)| shown.segment == answer.segment);
-        if blocks.is_empty() || (answer.confidence >= MATCH_THRESHOLD && new_segment) {
-            blocks.push((i, answer));
-        }
-    }
+    // The answers the full view shows in full get a block each.
+    let blocks: Vec<(usize, &Answer<'_>)> = shown_in_full(advice)
+        .into_iter()
+        .map(|i| (i, &advice.results[i]))
+        .collect();
     let several = blocks.len() > 1;
     for (n, (i, answer)) in blocks.iter().enumerate() {
         if n > 0 {
@@ -162,12 +124,11 @@ fn write_block(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::advise::Advisor;
-    use crate::kb::KnowledgeBase;
     use crate::render::Palette;
+    use beian_engine::advise::Advisor;
 
     fn render(query: &str, width: Option<usize>) -> String {
-        let advisor = Advisor::new(KnowledgeBase::builtin().unwrap()).unwrap();
+        let advisor = Advisor::new(crate::builtin::knowledge_base()).unwrap();
         let advice = advisor.advise(query, 5).unwrap();
         let options = TextOptions {
             lang: Lang::Zh,

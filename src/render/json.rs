@@ -1,7 +1,8 @@
 //! The JSON shapes of kb-spec §3. Field names are a contract: never rename one.
 
-use crate::advise::{Advice, Answer};
-use crate::kb::Entry;
+use beian_engine::advise::{Advice, Answer};
+use beian_engine::kb::Entry;
+use beian_engine::rank::{CandidateExplanation, Row, SegmentExplanation};
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -57,6 +58,77 @@ impl<'a> ResultJson<'a> {
             next_actions: &entry.next_actions,
             related: &entry.related,
             sources: &entry.sources,
+        }
+    }
+}
+
+/// `beian ask --explain --json`: the answer as [`AdviceJson`] has it, plus the evidence behind the
+/// ranking of each segment (the keys of [`AdviceJson`] come first and stay as they are).
+#[derive(Serialize)]
+pub struct ExplainedAdviceJson<'a> {
+    #[serde(flatten)]
+    pub advice: AdviceJson<'a>,
+    pub explanation: Vec<SegmentExplanationJson<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct SegmentExplanationJson<'a> {
+    pub segment: &'a str,
+    pub candidates: Vec<CandidateExplanationJson<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct CandidateExplanationJson<'a> {
+    pub id: &'a str,
+    pub confidence: f32,
+    pub evidence: f32,
+    pub score: f32,
+    pub bm25: f32,
+    /// (feature, value, weight, contribution); the contributions add up to the confidence's logit.
+    pub rows: Vec<RowJson>,
+}
+
+#[derive(Serialize)]
+pub struct RowJson {
+    pub feature: &'static str,
+    pub value: f32,
+    pub weight: f32,
+    pub contribution: f32,
+}
+
+impl<'a> ExplainedAdviceJson<'a> {
+    pub fn new(
+        advice: AdviceJson<'a>,
+        segments: &'a [SegmentExplanation<'a>],
+    ) -> ExplainedAdviceJson<'a> {
+        let candidate = |c: &'a CandidateExplanation<'a>| CandidateExplanationJson {
+            id: &c.entry.id,
+            confidence: c.confidence,
+            evidence: c.evidence,
+            score: c.score,
+            bm25: c.bm25,
+            rows: c.rows.iter().map(RowJson::new).collect(),
+        };
+        ExplainedAdviceJson {
+            advice,
+            explanation: segments
+                .iter()
+                .map(|s| SegmentExplanationJson {
+                    segment: &s.segment,
+                    candidates: s.candidates.iter().map(candidate).collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
+impl RowJson {
+    fn new(row: &Row) -> RowJson {
+        RowJson {
+            feature: row.feature,
+            value: row.value,
+            weight: row.weight,
+            contribution: row.contribution,
         }
     }
 }

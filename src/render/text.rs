@@ -1,8 +1,9 @@
 //! The text view: the best entry in full (each reason of a notice in full), the rest one line each.
 
 use super::{sanitize, Lang, Palette};
-use crate::advise::{Advice, Answer, Status, MATCH_THRESHOLD};
-use crate::kb::{Entry, Kind};
+use beian_engine::advise::{Advice, Answer, Status, MATCH_THRESHOLD};
+use beian_engine::kb::{Entry, Kind};
+use beian_engine::rank::SegmentExplanation;
 use std::io::{self, Write};
 use unicode_width::UnicodeWidthChar;
 
@@ -15,19 +16,20 @@ pub struct TextOptions {
     pub width: Option<usize>,
 }
 
-struct Labels {
-    causes: &'static str,
-    remediation: &'static str,
-    next_actions: &'static str,
-    symptoms: &'static str,
-    related: &'static str,
-    sources: &'static str,
-    others: &'static str,
-    for_segment: &'static str,
-    confidence: &'static str,
-    no_match: &'static str,
-    suggestions: &'static str,
-    truncated: &'static str,
+/// The words of the text views (this one and the compact one), in one language.
+pub(super) struct Labels {
+    pub causes: &'static str,
+    pub remediation: &'static str,
+    pub next_actions: &'static str,
+    pub symptoms: &'static str,
+    pub related: &'static str,
+    pub sources: &'static str,
+    pub others: &'static str,
+    pub for_segment: &'static str,
+    pub confidence: &'static str,
+    pub no_match: &'static str,
+    pub suggestions: &'static str,
+    pub truncated: &'static str,
 }
 
 const ZH: Labels = Labels {
@@ -60,7 +62,7 @@ const EN: Labels = Labels {
     truncated: "(the input was long; only its beginning was read)",
 };
 
-fn labels(lang: Lang) -> &'static Labels {
+pub(super) fn labels(lang: Lang) -> &'static Labels {
     match lang {
         Lang::Zh => &ZH,
         Lang::En => &EN,
@@ -101,14 +103,10 @@ pub fn write_advice(
         return Ok(());
     }
 
-    // Every confident answer for a distinct part of the notice is shown in full.
-    let mut full: Vec<&Answer<'_>> = Vec::new();
-    for answer in &advice.results {
-        let new_segment = !full.iter().any(|shown| shown.segment == answer.segment);
-        if full.is_empty() || (answer.confidence >= MATCH_THRESHOLD && new_segment) {
-            full.push(answer);
-        }
-    }
+    let full: Vec<&Answer<'_>> = shown_in_full(advice)
+        .into_iter()
+        .map(|i| &advice.results[i])
+        .collect();
     let several = full.len() > 1;
     for (i, answer) in full.iter().enumerate() {
         if i > 0 {
@@ -143,6 +141,56 @@ pub fn write_advice(
     if advice.truncated {
         writeln!(out)?;
         writeln!(out, "{}", p.dim(l.truncated))?;
+    }
+    Ok(())
+}
+
+/// The positions in `advice.results` of the answers shown in full: the best, then every confident
+/// answer for a distinct part of the notice.
+pub(super) fn shown_in_full(advice: &Advice<'_>) -> Vec<usize> {
+    let mut full: Vec<usize> = Vec::new();
+    for (i, answer) in advice.results.iter().enumerate() {
+        let new_segment = !full
+            .iter()
+            .any(|&shown| advice.results[shown].segment == answer.segment);
+        if full.is_empty() || (answer.confidence >= MATCH_THRESHOLD && new_segment) {
+            full.push(i);
+        }
+    }
+    full
+}
+
+/// Writes the evidence behind the ranking (`beian ask --explain`): per segment, each candidate with
+/// its rows (feature, value, weight, contribution), which add up to the logit of its confidence.
+pub fn write_explanation(
+    out: &mut dyn Write,
+    segments: &[SegmentExplanation<'_>],
+) -> io::Result<()> {
+    for segment in segments {
+        writeln!(out, "segment: {}", sanitize(&segment.segment))?;
+        for c in &segment.candidates {
+            writeln!(
+                out,
+                "  {:<40} conf={:.3} evidence={:.2} score={:.2} bm25={:.2}",
+                sanitize(&c.entry.id),
+                c.confidence,
+                c.evidence,
+                c.score,
+                c.bm25
+            )?;
+            writeln!(
+                out,
+                "    {:<14} {:>7} {:>7} {:>12}",
+                "feature", "value", "weight", "contribution"
+            )?;
+            for row in &c.rows {
+                writeln!(
+                    out,
+                    "    {:<14} {:>7.3} {:>7.2} {:>12.3}",
+                    row.feature, row.value, row.weight, row.contribution
+                )?;
+            }
+        }
     }
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! Rules about contact details and the server.
 
 use super::support::*;
-use beian::check::Severity;
+use beian::commands::check::Severity;
 
 #[test]
 fn different_people_need_different_contacts() {

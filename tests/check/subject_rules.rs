@@ -1,7 +1,7 @@
 //! Rules about the subject: registrant and account, numbers, documents, address, filing type, province, heads.
 
 use super::support::*;
-use beian::check::Severity;
+use beian::commands::check::Severity;
 
 #[test]
 fn registrant_and_account_must_be_the_subject() {

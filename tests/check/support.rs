@@ -1,6 +1,6 @@
 //! What the rule tests share: generated numbers, two clean filings, and assertions on findings.
 
-use beian::check::{check, parse, Finding, Severity, Syntax};
+use beian::commands::check::{check, parse, Finding, Severity, Syntax};
 
 /// The date every test checks as of (a Tuesday).
 pub const TODAY: &str = "2026-03-10";

@@ -1,7 +1,7 @@
 //! Rules about websites and their domains.
 
 use super::support::*;
-use beian::check::{Finding, Severity};
+use beian::commands::check::{Finding, Severity};
 
 const SECOND_DOMAIN: &str = r#"
 [[websites.domains]]

@@ -1,0 +1,237 @@
+//! A question or a pasted notice → ranked answers with confidence. Nothing here prints.
+//!
+//! The text is split into its reasons (see [`crate::segment`]); each is ranked against the entries
+//! (see [`crate::rank`]), and the best answer of each reason comes first.
+
+use crate::compiled::Compiled;
+use crate::index::table::TermTable;
+use crate::index::{IndexError, SearchIndex};
+use crate::kb::{Entry, KnowledgeBase};
+pub use crate::rank::MATCH_THRESHOLD;
+use crate::rank::{Candidate, Ranker, Ranking, SegmentExplanation, Weights};
+use crate::segment::Segmenter;
+use once_cell::sync::OnceCell;
+
+/// Text beyond this many bytes is not read (a pasted notice is a few KB; this leaves room for many).
+pub const MAX_QUERY_BYTES: usize = 64 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AdviseError {
+    #[error(transparent)]
+    Index(#[from] IndexError),
+}
+
+/// Whether the best answer is confident.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Match,
+    NoMatch,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Match => "match",
+            Status::NoMatch => "no_match",
+        }
+    }
+}
+
+/// One ranked answer.
+#[derive(Debug, Clone)]
+pub struct Answer<'a> {
+    pub entry: &'a Entry,
+    /// The engine's raw score (index score plus pattern and name evidence).
+    pub score: f32,
+    /// 0..1; at or above [`MATCH_THRESHOLD`] the answer is a match.
+    pub confidence: f32,
+    /// The part of the query this answer is for.
+    pub segment: String,
+    /// Spans of the query that matched the entry.
+    pub matched: Vec<String>,
+}
+
+/// The answer to one query.
+#[derive(Debug, Clone)]
+pub struct Advice<'a> {
+    pub query: String,
+    pub status: Status,
+    pub results: Vec<Answer<'a>>,
+    /// Whether the query was cut at [`MAX_QUERY_BYTES`].
+    pub truncated: bool,
+}
+
+/// The knowledge base with its index, ready to answer.
+pub struct Advisor {
+    kb: KnowledgeBase,
+    index: SearchIndex,
+    ranker: Ranker,
+    segmenter: Segmenter,
+    /// The index as a table, for many queries (see [`Advisor::prepare_for_many`]).
+    table: OnceCell<TermTable>,
+}
+
+impl Advisor {
+    /// Any knowledge base: indexes it in memory first.
+    pub fn new(kb: KnowledgeBase) -> Result<Advisor, AdviseError> {
+        let index = SearchIndex::build(&kb)?;
+        Ok(Advisor::from_compiled(Compiled::new(kb), index))
+    }
+
+    /// A compiled knowledge base with its index (which must have been built from it).
+    pub fn from_compiled(compiled: Compiled, index: SearchIndex) -> Advisor {
+        let Compiled { kb, tables } = compiled;
+        let segmenter = Segmenter::prepared(&kb.vocabulary.boilerplate, tables.boilerplate);
+        Advisor {
+            ranker: Ranker::new(kb.entries(), tables.ranker, Weights::DEFAULT),
+            kb,
+            index,
+            segmenter,
+            table: OnceCell::new(),
+        }
+    }
+
+    /// Readies the advisor for many queries (triage, the REPL, `eval`): reads the whole index into a
+    /// table once, which makes every later query several times cheaper. A one-shot `ask` skips it.
+    pub fn prepare_for_many(&self) -> Result<(), AdviseError> {
+        self.table
+            .get_or_try_init(|| TermTable::build(&self.index))
+            .map(|_| ())
+            .map_err(AdviseError::from)
+    }
+
+    pub fn kb(&self) -> &KnowledgeBase {
+        &self.kb
+    }
+
+    /// How the advisor splits a notice into its reasons.
+    pub fn segmenter(&self) -> &Segmenter {
+        &self.segmenter
+    }
+
+    /// Answers a question or a pasted notice; `top` caps the number of results.
+    pub fn advise(&self, query: &str, top: usize) -> Result<Advice<'_>, AdviseError> {
+        let (text, truncated) = truncate(query, MAX_QUERY_BYTES);
+        let query = text.trim().to_string();
+        let segments = self.segmenter.segments(&query);
+
+        let mut texts: Vec<&str> = segments.iter().map(|s| s.text.as_str()).collect();
+        let weights = self.ranker.weights();
+        if segments.len() > 1 && query.chars().count() <= weights.whole_text_max_chars {
+            // A short multi-part text may also be one question: rank it whole too.
+            texts.push(&query);
+        }
+        let rankings: Vec<Ranking> = texts
+            .iter()
+            .map(|text| self.rank(text))
+            .collect::<Result<_, _>>()?;
+
+        // The best answer of each text that has a confident one comes first, then everything else;
+        // within each group, by confidence.
+        let mut picks: Vec<(bool, usize, usize)> = Vec::new();
+        for (r, ranking) in rankings.iter().enumerate() {
+            for (c, candidate) in ranking.candidates.iter().enumerate() {
+                picks.push((c == 0 && candidate.confidence >= MATCH_THRESHOLD, r, c));
+            }
+        }
+        let candidate = |&(_, r, c): &(bool, usize, usize)| &rankings[r].candidates[c];
+        picks.sort_by(|a, b| {
+            let (x, y) = (candidate(a), candidate(b));
+            b.0.cmp(&a.0)
+                .then(y.confidence.total_cmp(&x.confidence))
+                .then(y.score.total_cmp(&x.score))
+                .then(x.entry.cmp(&y.entry))
+        });
+        let mut results: Vec<Answer<'_>> = Vec::new();
+        for pick in &picks {
+            if results.len() >= top {
+                break;
+            }
+            let chosen = candidate(pick);
+            let entry = &self.kb.entries()[chosen.entry];
+            if results.iter().any(|r| r.entry.id == entry.id) {
+                continue;
+            }
+            // An entry that is also the confident best of one reason answers that reason, not the whole.
+            let r = rankings
+                .iter()
+                .take(segments.len())
+                .position(|ranking| {
+                    ranking.candidates.first().is_some_and(|best| {
+                        best.entry == chosen.entry && best.confidence >= MATCH_THRESHOLD
+                    })
+                })
+                .unwrap_or(pick.1);
+            results.push(self.answer(chosen, texts[r], &rankings[r]));
+        }
+        let status = match results.first() {
+            Some(best) if best.confidence >= MATCH_THRESHOLD => Status::Match,
+            _ => Status::NoMatch,
+        };
+        Ok(Advice {
+            query,
+            status,
+            results,
+            truncated,
+        })
+    }
+
+    fn answer<'a>(&'a self, candidate: &Candidate, segment: &str, ranking: &Ranking) -> Answer<'a> {
+        let entry = &self.kb.entries()[candidate.entry];
+        Answer {
+            entry,
+            score: round(candidate.score, 3),
+            confidence: round(candidate.confidence, 3),
+            segment: segment.to_string(),
+            matched: ranking.matched_spans(candidate.entry, segment),
+        }
+    }
+
+    /// Scores the entries against one piece of text, best first, each with a confidence.
+    fn rank(&self, text: &str) -> Result<Ranking, AdviseError> {
+        let entries = self.kb.entries();
+        let ranking = self
+            .ranker
+            .rank(text, entries, |terms| match self.table.get() {
+                Some(table) => Ok(table.lookup(terms)),
+                None => self.index.lookup(terms),
+            })?;
+        Ok(ranking)
+    }
+
+    /// The evidence behind the ranking of each segment of a text, its best `top` candidates each
+    /// (for `beian ask --explain`).
+    pub fn explain(
+        &self,
+        text: &str,
+        top: usize,
+    ) -> Result<Vec<SegmentExplanation<'_>>, AdviseError> {
+        let (text, _) = truncate(text, MAX_QUERY_BYTES);
+        let mut segments = Vec::new();
+        for segment in self.segmenter.segments(text) {
+            let ranking = self.rank(&segment.text)?;
+            segments.push(SegmentExplanation {
+                candidates: self.ranker.explain(&ranking, self.kb.entries(), top),
+                segment: segment.text,
+            });
+        }
+        Ok(segments)
+    }
+}
+
+fn round(value: f32, digits: i32) -> f32 {
+    let factor = 10f32.powi(digits);
+    (value * factor).round() / factor
+}
+
+/// Cuts `text` at `max` bytes on a character boundary.
+pub fn truncate(text: &str, max: usize) -> (&str, bool) {
+    if text.len() <= max {
+        return (text, false);
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    (&text[..end], true)
+}

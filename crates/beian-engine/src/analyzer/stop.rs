@@ -1,0 +1,27 @@
+//! Words that carry no topic: they are analyzed like any other, but do not count as evidence. The
+//! English list holds the analyzer's stems (`becaus`, not `because`), since that is what a query's
+//! terms are compared with; a test derives them from the words as written.
+
+/// Chinese function words and question words.
+const STOP_CHARS: &str = "的了吗呢吧啊呀哦么是在我你您他她它们这那个有和与及或也都就还又要会能可以怎样如何什为哪请问下把给让对从到很太最该吧嘛咋啥";
+
+/// English function words, stemmed by the analyzer.
+const STOP_STEMS: &[&str] = &[
+    "a", "an", "the", "is", "are", "was", "were", "be", "been", "am", "do", "doe", "did", "i",
+    "my", "me", "we", "our", "us", "you", "your", "it", "it'", "its", "they", "their", "to", "of",
+    "in", "on", "at", "for", "from", "by", "with", "and", "or", "if", "so", "what", "how", "why",
+    "when", "where", "which", "who", "can", "could", "should", "would", "will", "that", "this",
+    "these", "those", "there", "about", "becaus", "not", "no", "have", "has", "had", "get", "got",
+    "need", "want", "pleas", "some", "ani", "all", "into", "than", "then", "as", "but", "just",
+    "also", "still", "yet", "after", "befor",
+];
+
+/// Whether a CJK character is a function word.
+pub fn is_stop_char(c: char) -> bool {
+    STOP_CHARS.contains(c)
+}
+
+/// Whether an analyzed Latin term is the stem of an English function word.
+pub fn is_stop_stem(term: &str) -> bool {
+    STOP_STEMS.contains(&term)
+}

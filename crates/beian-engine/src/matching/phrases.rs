@@ -1,0 +1,208 @@
+//! Every phrase the advisor looks for in a text — entry names, synonyms, topic terms, rejection cues,
+//! and the literals that gate notice patterns — found in one pass over the text.
+//!
+//! The phrases are kept sorted, and each position of the text looks up the runs of phrases that start
+//! with its first two characters (or are its one character), by integer key. An Aho-Corasick automaton
+//! would scan faster, but building one for ~1,500 phrases costs milliseconds at start-up, which a
+//! one-shot `beian ask` cannot afford; the table is built by `build.rs` and only decoded.
+
+use crate::analyzer::is_cjk;
+use serde::{Deserialize, Serialize};
+
+/// Who a phrase belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Owner {
+    /// An entry's title, English title or alias, with its length in characters.
+    Name {
+        entry: usize,
+        chars: usize,
+    },
+    /// A term of a synonym group.
+    Synonym {
+        group: usize,
+        term: usize,
+    },
+    Topic,
+    RejectionCue,
+    /// A literal of one of the sets a pattern's match must hold a literal of.
+    Literal {
+        pattern: usize,
+        set: usize,
+    },
+}
+
+/// The phrases, sorted by their bytes, each with its owner and whether it is Latin (whole words only;
+/// pattern literals are found anywhere).
+/// The bytes of all phrases live in one buffer: decoding thousands of small vectors at start-up cost
+/// more (in allocations and page faults) than the search itself.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Phrases {
+    bytes: Vec<u8>,
+    /// (start, length) in `bytes`, owner, Latin.
+    phrases: Vec<(u32, u32, Owner, bool)>,
+    /// The runs of phrases that share their first two characters (or are one character), sorted by
+    /// [`run_key`]: (key, first phrase, end). A text position looks up two keys instead of comparing
+    /// bytes with phrase after phrase.
+    runs: Vec<(u64, u32, u32)>,
+}
+
+/// The key of the run of phrases that start with `first` then `second` (`None`: the phrase is `first`).
+fn run_key(first: char, second: Option<char>) -> u64 {
+    (u64::from(u32::from(first)) << 32) | second.map_or(0, |c| u64::from(u32::from(c)) + 1)
+}
+
+/// What one text contains.
+#[derive(Debug, Default)]
+pub struct Found {
+    /// Per entry, the length of the longest name of it that the text contains (0: none).
+    pub name_chars: Vec<usize>,
+    /// (group, term) of every synonym the text contains.
+    pub synonyms: Vec<(usize, usize)>,
+    pub topic: bool,
+    pub rejection_cue: bool,
+    /// (pattern, set) of every pattern literal the text contains, sorted, without duplicates.
+    pub literals: Vec<(usize, usize)>,
+}
+
+impl Phrases {
+    /// `phrases` are (folded text, owner) pairs; empty phrases are skipped.
+    pub fn new(phrases: Vec<(Vec<u8>, Owner)>) -> Phrases {
+        let mut phrases: Vec<(Vec<u8>, Owner)> =
+            phrases.into_iter().filter(|(p, _)| !p.is_empty()).collect();
+        phrases.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut bytes = Vec::with_capacity(phrases.iter().map(|(p, _)| p.len()).sum());
+        let mut table = Vec::with_capacity(phrases.len());
+        let mut runs: Vec<(u64, u32, u32)> = Vec::new();
+        for (phrase, owner) in phrases {
+            // Phrases are folded text; one that is not UTF-8 could never match a text.
+            let Ok(text) = std::str::from_utf8(&phrase) else {
+                continue;
+            };
+            // A pattern's literal is any part of a match, so it is found inside words too.
+            let latin = !text.chars().any(is_cjk) && !matches!(owner, Owner::Literal { .. });
+            let mut chars = text.chars();
+            let key = run_key(chars.next().unwrap_or_default(), chars.next());
+            let index = table.len() as u32;
+            match runs.last_mut() {
+                Some(run) if run.0 == key => run.2 = index + 1,
+                _ => runs.push((key, index, index + 1)),
+            }
+            table.push((bytes.len() as u32, phrase.len() as u32, owner, latin));
+            bytes.extend_from_slice(&phrase);
+        }
+        // Sorting by bytes groups each run together but orders keys by UTF-8, not by code point.
+        runs.sort_unstable_by_key(|run| run.0);
+        Phrases {
+            bytes,
+            phrases: table,
+            runs,
+        }
+    }
+
+    /// The phrases of one run.
+    fn run(&self, key: u64) -> &[(u32, u32, Owner, bool)] {
+        match self.runs.binary_search_by_key(&key, |run| run.0) {
+            Ok(i) => &self.phrases[self.runs[i].1 as usize..self.runs[i].2 as usize],
+            Err(_) => &[],
+        }
+    }
+
+    fn phrase(&self, start: u32, len: u32) -> &[u8] {
+        &self.bytes[start as usize..(start + len) as usize]
+    }
+
+    /// Finds every phrase in `folded` (text already passed through `analyzer::fold`).
+    pub fn find(&self, folded: &str, entries: usize) -> Found {
+        let mut found = Found {
+            name_chars: vec![0; entries],
+            ..Found::default()
+        };
+        let bytes = folded.as_bytes();
+        let mut chars = folded.char_indices().peekable();
+        while let Some((start, c)) = chars.next() {
+            let next = chars.peek().map(|&(_, c)| c);
+            let singles = self.run(run_key(c, None));
+            let longer = match next {
+                Some(next) => self.run(run_key(c, Some(next))),
+                None => &[],
+            };
+            for &(s, l, owner, latin) in singles.iter().chain(longer) {
+                let phrase = self.phrase(s, l);
+                let end = start + phrase.len();
+                if !bytes[start..].starts_with(phrase) || (latin && !whole_word(bytes, start, end))
+                {
+                    continue;
+                }
+                match owner {
+                    Owner::Name { entry, chars } => {
+                        if let Some(slot) = found.name_chars.get_mut(entry) {
+                            *slot = (*slot).max(chars);
+                        }
+                    }
+                    Owner::Synonym { group, term } => found.synonyms.push((group, term)),
+                    Owner::Topic => found.topic = true,
+                    Owner::RejectionCue => found.rejection_cue = true,
+                    Owner::Literal { pattern, set } => found.literals.push((pattern, set)),
+                }
+            }
+        }
+        found.synonyms.sort_unstable();
+        found.synonyms.dedup();
+        found.literals.sort_unstable();
+        found.literals.dedup();
+        found
+    }
+}
+
+/// Whether bytes `start..end` of `text` are not glued to ASCII letters or digits on either side.
+fn whole_word(text: &[u8], start: usize, end: usize) -> bool {
+    let wordy = |i: usize| text.get(i).is_some_and(u8::is_ascii_alphanumeric);
+    let glued_before = start > 0 && wordy(start) && wordy(start - 1);
+    let glued_after = end > 0 && wordy(end - 1) && wordy(end);
+    !glued_before && !glued_after
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn phrases() -> Phrases {
+        Phrases::new(vec![
+            (b"icp".to_vec(), Owner::Topic),
+            ("驳回".as_bytes().to_vec(), Owner::RejectionCue),
+            (
+                "新增接入".as_bytes().to_vec(),
+                Owner::Name { entry: 1, chars: 4 },
+            ),
+            (
+                "接入".as_bytes().to_vec(),
+                Owner::Name { entry: 1, chars: 2 },
+            ),
+            (b"hk".to_vec(), Owner::Synonym { group: 0, term: 1 }),
+        ])
+    }
+
+    #[test]
+    fn finds_overlapping_phrases_and_keeps_the_longest_name() {
+        let found = phrases().find("新增接入被驳回", 2);
+        assert_eq!(found.name_chars, [0, 4]);
+        assert!(found.rejection_cue);
+        assert!(!found.topic);
+    }
+
+    #[test]
+    fn latin_phrases_match_whole_words_only() {
+        assert!(phrases().find("icp备案", 2).topic);
+        assert!(phrases().find("my icp filing", 2).topic);
+        assert!(!phrases().find("topicpage", 2).topic);
+        assert!(phrases().find("hk服务器", 2).synonyms == [(0, 1)]);
+        assert!(phrases().find("thkx", 2).synonyms.is_empty());
+    }
+
+    #[test]
+    fn pattern_literals_are_found_inside_words() {
+        let owner = Owner::Literal { pattern: 3, set: 1 };
+        let phrases = Phrases::new(vec![(b"icp".to_vec(), owner)]);
+        assert_eq!(phrases.find("xicp备案", 0).literals, [(3, 1)]);
+    }
+}

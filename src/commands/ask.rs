@@ -1,0 +1,94 @@
+//! `beian ask`: one question or pasted notice → the ranked answers, as text or JSON.
+
+use crate::input::{decode_query, has_words};
+use crate::outcome::{user_error, Outcome};
+use crate::render::json::{AdviceJson, ExplainedAdviceJson};
+use crate::render::text;
+use crate::settings::Settings;
+use anyhow::Context;
+use beian_engine::advise::{Status, MAX_QUERY_BYTES};
+use std::io::{self, IsTerminal, Read, Write};
+
+/// How many candidates of each segment `--explain` shows.
+const EXPLAINED_CANDIDATES: usize = 8;
+
+/// What `beian ask` was asked.
+#[derive(Debug, Clone)]
+pub struct Args {
+    /// The words of the question; none or `-`: standard input.
+    pub text: Vec<String>,
+    pub json: bool,
+    pub top: usize,
+    /// Also show the evidence behind the ranking.
+    pub explain: bool,
+}
+
+pub fn run(settings: &Settings, args: &Args, out: &mut dyn Write) -> anyhow::Result<Outcome> {
+    let (query, cut_on_read) = read_query(&args.text)?;
+    if !has_words(&query) {
+        return Err(user_error(
+            "the question is empty; ask something, e.g. beian ask \"备案退回后下一步做什么\"",
+        ));
+    }
+    let advisor = settings.advisor()?;
+    let explanation = if args.explain {
+        Some(advisor.explain(&query, EXPLAINED_CANDIDATES)?)
+    } else {
+        None
+    };
+    if let (Some(explanation), false) = (&explanation, args.json) {
+        text::write_explanation(out, explanation)?;
+        writeln!(out)?;
+    }
+    let advice = advisor.advise(&query, args.top)?;
+    if advice.truncated || cut_on_read {
+        let _ = writeln!(
+            io::stderr(),
+            "beian: warning: the input is longer than {} KiB; only its beginning was read",
+            MAX_QUERY_BYTES / 1024
+        );
+    }
+    if args.json {
+        let advice_json = AdviceJson::new(&advice);
+        match &explanation {
+            Some(explanation) => crate::render::json::write(
+                out,
+                &ExplainedAdviceJson::new(advice_json, explanation),
+                false,
+            )?,
+            None => crate::render::json::write(out, &advice_json, false)?,
+        }
+        writeln!(out)?;
+    } else {
+        let mut options = settings.text;
+        options.width = crate::terminal::width();
+        text::write_advice(out, &advice, &options)?;
+    }
+    Ok(match advice.status {
+        Status::Match => Outcome::Success,
+        Status::NoMatch => Outcome::NoMatch,
+    })
+}
+
+/// Reads the query: the arguments joined, or standard input for none or `-`; and whether standard
+/// input was cut at [`MAX_QUERY_BYTES`].
+fn read_query(args: &[String]) -> anyhow::Result<(String, bool)> {
+    if !(args.is_empty() || args == ["-"]) {
+        return Ok((args.join(" "), false));
+    }
+    let stdin = io::stdin();
+    if stdin.is_terminal() {
+        return Err(user_error(
+            "no question given; pass it as an argument (beian ask \"…\") or on standard input",
+        ));
+    }
+    let mut bytes = Vec::new();
+    // Read a little past the limit, so a cut is noticed without reading a huge input whole.
+    stdin
+        .lock()
+        .take(MAX_QUERY_BYTES as u64 + 4)
+        .read_to_end(&mut bytes)
+        .context("cannot read standard input")?;
+    let cut = bytes.len() > MAX_QUERY_BYTES;
+    decode_query(bytes, "standard input").map(|text| (text, cut))
+}

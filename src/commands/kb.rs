@@ -1,0 +1,33 @@
+//! `beian kb lint`: every problem of the knowledge base's files as `file:line: message`.
+
+use crate::outcome::{user_error, Outcome};
+use crate::render::sanitize;
+use crate::settings::Settings;
+use beian_engine::kb::{lint, Files};
+use std::io::Write;
+
+pub fn lint(settings: &Settings, out: &mut dyn Write) -> anyhow::Result<Outcome> {
+    let mut layers = Vec::new();
+    if settings.sources.builtin {
+        layers.push(crate::builtin::files());
+    }
+    if let Some(dir) = &settings.sources.dir {
+        layers.push(Files::read_dir(dir).map_err(|err| user_error(err.to_string()))?);
+    }
+    let problems = lint::lint(&layers);
+    for problem in &problems {
+        writeln!(out, "{}", sanitize(&problem.to_string()))?;
+    }
+    let errors = lint::error_count(&problems);
+    let entries: usize = layers.iter().map(|l| l.entries.len()).sum();
+    writeln!(
+        out,
+        "{entries} entries checked: {errors} errors, {} warnings",
+        problems.len() - errors
+    )?;
+    Ok(if errors > 0 {
+        Outcome::Error
+    } else {
+        Outcome::Success
+    })
+}

@@ -1,0 +1,285 @@
+//! The interactive session (`beian repl`, or `beian` on a terminal): ask, read a compact answer, follow
+//! up with `:show N`, `:list`, `:json`. Standard input that is not a terminal is answered line by line,
+//! without a prompt and without history.
+
+mod command;
+mod helper;
+mod history;
+mod piped;
+mod terminal;
+
+use crate::input::has_words;
+use crate::outcome::Outcome;
+use crate::render::json::{AdviceJson, EntryJson};
+use crate::render::text::{self, display_width, TextOptions};
+use crate::render::{compact, sanitize, Lang};
+use crate::settings::Settings;
+use beian_engine::advise::{Advisor, Status, MAX_QUERY_BYTES};
+use beian_engine::kb::Entry;
+use command::{Input, Target, COMMANDS};
+use serde::Serialize;
+use std::io::{self, IsTerminal, Write};
+
+/// How many results a query returns: the best ones in the compact view, the rest numbered below.
+const TOP: usize = 5;
+
+/// Runs the session on standard input: the line editor on a terminal, otherwise one answer per line.
+pub fn run(settings: &Settings, json: bool, out: &mut dyn Write) -> anyhow::Result<Outcome> {
+    let advisor = settings.advisor()?;
+    let interactive = io::stdin().is_terminal();
+    let mut session = Session {
+        advisor: &advisor,
+        options: settings.text,
+        json,
+        interactive,
+        last: None,
+    };
+    std::thread::scope(|scope| {
+        // The term table makes every query cheaper; until it is ready, queries read the index. If it
+        // cannot be built, reading the index fails the same way and the query reports it.
+        scope.spawn(|| advisor.prepare_for_many().ok());
+        if interactive {
+            terminal::run(&mut session, settings.color, out)
+        } else {
+            piped::run(&mut session, out)
+        }
+    })
+}
+
+/// What the loop does after a line.
+#[derive(Debug, PartialEq, Eq)]
+enum Flow {
+    Continue,
+    Quit,
+}
+
+struct Session<'a> {
+    advisor: &'a Advisor,
+    options: TextOptions,
+    json: bool,
+    interactive: bool,
+    /// The ids of the last answer's results, best first: what `:show N` opens (`None`: no query yet).
+    last: Option<Vec<String>>,
+}
+
+impl Session<'_> {
+    fn lang(&self) -> Lang {
+        self.options.lang
+    }
+
+    /// The text options for this moment: the terminal may have been resized since the last answer.
+    fn text_options(&self) -> TextOptions {
+        TextOptions {
+            width: crate::terminal::width(),
+            ..self.options
+        }
+    }
+
+    /// Handles one input. Messages for the user go to standard error; `Err` is only an output failure.
+    fn handle(&mut self, line: &str, out: &mut dyn Write) -> io::Result<Flow> {
+        let input = match command::parse(line) {
+            Ok(Some(input)) => input,
+            Ok(None) => return Ok(Flow::Continue),
+            Err(message) => {
+                tell(&message);
+                return Ok(Flow::Continue);
+            }
+        };
+        match input {
+            Input::Query(query) => self.answer(&query, out)?,
+            Input::Show(target) => self.show(target, out)?,
+            Input::List(kind) => {
+                let entries: Vec<&Entry> = self
+                    .advisor
+                    .kb()
+                    .entries()
+                    .iter()
+                    .filter(|e| kind.is_none_or(|k| e.kind == k))
+                    .collect();
+                if self.json {
+                    let items: Vec<EntryJson<'_>> =
+                        entries.iter().map(|e| EntryJson::new(e)).collect();
+                    self.write_json(out, &items)?;
+                } else {
+                    text::write_list(out, &entries, &self.text_options())?;
+                }
+            }
+            Input::Json => {
+                self.json = !self.json;
+                if self.interactive {
+                    let state = match (self.lang(), self.json) {
+                        (Lang::Zh, true) => "JSON 输出：开（再输入 :json 关闭）",
+                        (Lang::Zh, false) => "JSON 输出：关",
+                        (Lang::En, true) => "JSON output on (:json again turns it off)",
+                        (Lang::En, false) => "JSON output off",
+                    };
+                    writeln!(out, "{}", self.options.palette.dim(state))?;
+                }
+            }
+            Input::Help => self.help(out)?,
+            Input::Quit => return Ok(Flow::Quit),
+        }
+        Ok(Flow::Continue)
+    }
+
+    fn answer(&mut self, query: &str, out: &mut dyn Write) -> io::Result<()> {
+        if !has_words(query) {
+            tell("nothing to search for: ask a question, e.g. 备案退回后下一步做什么, or paste a rejection notice");
+            return Ok(());
+        }
+        let advice = match self.advisor.advise(query, TOP) {
+            Ok(advice) => advice,
+            Err(err) => {
+                tell(&err.to_string());
+                return Ok(());
+            }
+        };
+        self.last = Some(advice.results.iter().map(|a| a.entry.id.clone()).collect());
+        if self.json {
+            if advice.truncated {
+                tell(&format!(
+                    "warning: the input is longer than {} KiB; only its beginning was read",
+                    MAX_QUERY_BYTES / 1024
+                ));
+            }
+            return self.write_json(out, &AdviceJson::new(&advice));
+        }
+        if !self.interactive {
+            let first_line = query.lines().next().unwrap_or_default();
+            let label = match self.lang() {
+                Lang::Zh => "问：",
+                Lang::En => "Q: ",
+            };
+            let p = self.options.palette;
+            writeln!(
+                out,
+                "{}",
+                p.heading(&format!("{label}{}", sanitize(first_line)))
+            )?;
+        }
+        compact::write_advice(out, &advice, &self.text_options())?;
+        if advice.status == Status::NoMatch && self.interactive {
+            let tip = match self.lang() {
+                Lang::Zh => "提示：:list 列出所有条目，:show ID 打开其中一个",
+                Lang::En => "Tip: :list shows every entry, :show ID opens one",
+            };
+            writeln!(out, "{}", self.options.palette.dim(tip))?;
+        }
+        Ok(())
+    }
+
+    fn show(&self, target: Option<Target>, out: &mut dyn Write) -> io::Result<()> {
+        let kb = self.advisor.kb();
+        let entry = match target.unwrap_or(Target::Rank(1)) {
+            Target::Rank(rank) => match &self.last {
+                None => {
+                    tell("no answer yet: ask a question first, or give an id (:show rejection/subject-mismatch)");
+                    return Ok(());
+                }
+                Some(last) if last.is_empty() => {
+                    tell("the last answer has no results; :show ID opens any entry, :list shows them");
+                    return Ok(());
+                }
+                Some(last) if rank > last.len() => {
+                    let count = last.len();
+                    tell(&format!(
+                        "the last answer has {count} results; :show 1 to {count}"
+                    ));
+                    return Ok(());
+                }
+                Some(last) => kb.get(&last[rank - 1]),
+            },
+            Target::Id(id) => match kb.get(&id) {
+                Some(entry) => Some(entry),
+                None => {
+                    tell(&unknown_id_message(&id, kb.entries()));
+                    return Ok(());
+                }
+            },
+        };
+        // An id of the last answer is always in the knowledge base it came from.
+        let Some(entry) = entry else { return Ok(()) };
+        if self.json {
+            self.write_json(out, &EntryJson::new(entry))
+        } else {
+            text::write_entry(out, entry, &self.text_options())
+        }
+    }
+
+    fn help(&self, out: &mut dyn Write) -> io::Result<()> {
+        let p = self.options.palette;
+        let intro = match self.lang() {
+            Lang::Zh => "输入问题或粘贴整段驳回通知（多行粘贴算一个问题），回车得到答案。命令：",
+            Lang::En => "Type a question or paste a whole rejection notice (a multi-line paste is one query), then Enter. Commands:",
+        };
+        writeln!(out, "{intro}")?;
+        let usage =
+            |c: &command::CommandSpec| format!("{} {}", c.name, c.usage).trim_end().to_string();
+        let width = COMMANDS
+            .iter()
+            .map(|c| display_width(&usage(c)))
+            .max()
+            .unwrap_or(0);
+        for command in COMMANDS {
+            let usage = usage(command);
+            writeln!(
+                out,
+                "  {}{}  {}",
+                p.accent(&usage),
+                " ".repeat(width - display_width(&usage)),
+                command.help(self.lang())
+            )?;
+        }
+        let keys = match self.lang() {
+            Lang::Zh => "Tab 补全命令和条目 id；↑/↓ 翻历史；Ctrl-C 清空当前行；Ctrl-D 退出。",
+            Lang::En => "Tab completes commands and entry ids; Up/Down walk the history; Ctrl-C clears the line; Ctrl-D quits.",
+        };
+        writeln!(out, "{}", p.dim(keys))
+    }
+
+    /// JSON: pretty on a terminal, one line per value when piped (JSON Lines).
+    fn write_json<T: Serialize>(&self, out: &mut dyn Write, value: &T) -> io::Result<()> {
+        if self.interactive {
+            crate::render::json::write(out, value, true)?;
+        } else {
+            crate::render::json::write(out, value, false)?;
+        }
+        writeln!(out)
+    }
+}
+
+/// A message for the user on standard error; the session goes on.
+fn tell(message: &str) {
+    let _ = writeln!(io::stderr(), "beian: {}", sanitize(message));
+}
+
+fn unknown_id_message(id: &str, entries: &[Entry]) -> String {
+    let slug = id.rsplit('/').next().unwrap_or(id);
+    let near: Vec<&str> = entries
+        .iter()
+        .map(|e| e.id.as_str())
+        .filter(|candidate| !slug.is_empty() && candidate.contains(slug))
+        .take(5)
+        .collect();
+    if near.is_empty() {
+        format!("no entry '{id}'; :list shows every id")
+    } else {
+        format!("no entry '{id}'; did you mean {}?", near.join(", "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unknown_id_suggests_near_ones() {
+        let kb = crate::builtin::knowledge_base();
+        let message = unknown_id_message("subject-mismatch", kb.entries());
+        assert!(
+            message.contains("did you mean rejection/subject-mismatch"),
+            "{message}"
+        );
+        assert!(unknown_id_message("nothing/here", kb.entries()).contains(":list"));
+    }
+}

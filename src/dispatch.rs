@@ -1,0 +1,188 @@
+//! Runs a parsed command line: the clap structs become settings and each command's own arguments
+//! here, and nowhere else; then the command runs, and an error is printed as one line. Only `main`
+//! calls this.
+
+use crate::cli::{
+    CheckArgs, Cli, ColorChoice, Command, GlobalArgs, KbCommand, KindChoice, LangChoice, ManArgs,
+    TriageArgs, TriageFormat,
+};
+use crate::commands::{ask, check, completions, eval, kb, list, man, repl, show, triage, version};
+use crate::outcome::{user_error, Outcome};
+use crate::render::{sanitize, Lang};
+use crate::settings::{ColorWhen, Options, Settings};
+use beian_engine::kb::Kind;
+use std::io::{self, IsTerminal, Write};
+
+/// Runs the command line and reports how it ended. Errors are printed here, as one line.
+pub fn run(cli: Cli) -> Outcome {
+    match dispatch(cli) {
+        Ok(outcome) => outcome,
+        Err(err) => {
+            if is_broken_pipe(&err) {
+                return Outcome::Success;
+            }
+            let message = sanitize(&format!("{err:#}")).replace('\n', " ");
+            let _ = writeln!(io::stderr(), "beian: error: {message}");
+            Outcome::Error
+        }
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
+    let settings = Settings::resolve(options(cli.global))?;
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let outcome = match cli.command {
+        Some(Command::Ask(args)) => {
+            let args = ask::Args {
+                text: args.text,
+                json: args.json,
+                top: usize::from(args.top),
+                explain: args.explain,
+            };
+            ask::run(&settings, &args, &mut out)?
+        }
+        Some(Command::Show { id, json }) => show::run(&settings, &id, json, &mut out)?,
+        Some(Command::List { kind, json }) => {
+            list::run(&settings, kind.map(self::kind), json, &mut out)?
+        }
+        Some(Command::Kb(KbCommand::Lint)) => kb::lint(&settings, &mut out)?,
+        Some(Command::Eval { file, verbose }) => eval::run(&settings, &file, verbose, &mut out)?,
+        Some(Command::Triage(args)) => triage::run(&settings, &triage_args(args), &mut out)?,
+        Some(Command::Check(args)) => check::command::run(&settings, &check_args(args), &mut out)?,
+        Some(Command::Repl { json }) => repl::run(&settings, json, &mut out)?,
+        Some(Command::Completions { shell }) => completions::run(shell, &mut out)?,
+        Some(Command::Man(args)) => man::run(&man_args(args), &mut out)?,
+        None if io::stdin().is_terminal() => repl::run(&settings, false, &mut out)?,
+        // Piped input without a command is ambiguous (one notice, or one question a line?): ask which.
+        None => {
+            return Err(user_error(
+                "no command given; pipe a notice to `beian ask`, questions (one a line) to `beian repl`, or see `beian --help`",
+            ))
+        }
+    };
+    out.flush()?;
+    Ok(outcome)
+}
+
+fn options(global: GlobalArgs) -> Options {
+    Options {
+        kb: global.kb,
+        no_builtin: global.no_builtin,
+        no_cache: global.no_cache,
+        color: match global.color {
+            ColorChoice::Auto => ColorWhen::Auto,
+            ColorChoice::Always => ColorWhen::Always,
+            ColorChoice::Never => ColorWhen::Never,
+        },
+        lang: match global.lang {
+            LangChoice::Zh => Lang::Zh,
+            LangChoice::En => Lang::En,
+        },
+    }
+}
+
+fn kind(kind: KindChoice) -> Kind {
+    match kind {
+        KindChoice::Scenario => Kind::Scenario,
+        KindChoice::Process => Kind::Process,
+        KindChoice::Rejection => Kind::Rejection,
+        KindChoice::Risk => Kind::Risk,
+        KindChoice::Faq => Kind::Faq,
+    }
+}
+
+fn triage_args(args: TriageArgs) -> triage::Args {
+    triage::Args {
+        file: args.file,
+        top: usize::from(args.top),
+        format: match args.format {
+            TriageFormat::Jsonl => triage::Format::Jsonl,
+            TriageFormat::Csv => triage::Format::Csv,
+        },
+        summary: args.summary,
+        input: if args.text {
+            triage::InputKind::Text
+        } else {
+            triage::InputKind::Json
+        },
+        jobs: args.jobs.map(usize::from),
+    }
+}
+
+fn check_args(args: CheckArgs) -> check::command::Args {
+    check::command::Args {
+        file: args.file,
+        template: args.template,
+        json: args.json,
+        today: args.today,
+    }
+}
+
+fn man_args(args: ManArgs) -> man::Args {
+    man::Args {
+        command: args.command,
+        dir: args.dir,
+    }
+}
+
+/// Reports a command line that clap did not run: `--version` (with the built-in knowledge base),
+/// help as clap prints it, and a rejected command line as beian's contract wants it, one line on
+/// stderr and exit 2.
+pub fn usage_error(err: &clap::Error) -> Outcome {
+    use clap::error::ErrorKind;
+    if err.kind() == ErrorKind::DisplayVersion {
+        // A closed pipe (`beian --version | true`) is not worth a message.
+        let _ = writeln!(io::stdout(), "{}", version::line());
+        return Outcome::Success;
+    }
+    if matches!(
+        err.kind(),
+        ErrorKind::DisplayHelp | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = err.print();
+        return if err.exit_code() == 0 {
+            Outcome::Success
+        } else {
+            Outcome::Error
+        };
+    }
+    let _ = writeln!(
+        io::stderr(),
+        "beian: error: {}",
+        one_line_usage_error(&err.to_string())
+    );
+    Outcome::Error
+}
+
+/// clap's `error: …`, its indented details and tips, and which `--help` to read, on one line.
+fn one_line_usage_error(rendered: &str) -> String {
+    let mut message = String::new();
+    let mut help = None;
+    for line in rendered.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if let Some(usage) = line.strip_prefix("Usage: ") {
+            let path: Vec<&str> = usage
+                .split_whitespace()
+                .take_while(|word| !word.starts_with(['[', '<']))
+                .collect();
+            help = Some(format!(" (see `{} --help`)", path.join(" ")));
+        } else if let Some(tip) = line.strip_prefix("tip: ") {
+            message.push_str("; ");
+            message.push_str(tip);
+        } else if !line.starts_with("For more information") {
+            if !message.is_empty() {
+                message.push(' ');
+            }
+            message.push_str(line.strip_prefix("error: ").unwrap_or(line));
+        }
+    }
+    sanitize(&format!("{message}{}", help.unwrap_or_default()))
+}

@@ -1,0 +1,29 @@
+//! How a run ended, and the errors meant for the user. Imports nothing else of beian.
+
+/// How a run ended; `main` maps it to the process exit code (grep-like: 0, 1, 2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Success,
+    NoMatch,
+    Error,
+}
+
+impl Outcome {
+    pub fn code(self) -> u8 {
+        match self {
+            Outcome::Success => 0,
+            Outcome::NoMatch => 1,
+            Outcome::Error => 2,
+        }
+    }
+}
+
+/// An error meant for the user: one line, exit 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UserError(pub String);
+
+/// A [`UserError`], ready to return with `?`.
+pub fn user_error(message: impl Into<String>) -> anyhow::Error {
+    UserError(message.into()).into()
+}

@@ -1,0 +1,107 @@
+//! The command line's global options resolved once into what the program reads: where the entries
+//! come from, the `--kb` cache, colour and language. Commands read only this.
+
+use crate::cache;
+use crate::outcome::user_error;
+use crate::render::text::TextOptions;
+use crate::render::{Lang, Palette};
+use beian_engine::advise::Advisor;
+use beian_engine::kb::{Files, KnowledgeBase};
+use std::io::{self, IsTerminal};
+use std::path::PathBuf;
+
+/// Where the entries come from: the built-in set, a directory, or both (the directory wins on equal ids).
+#[derive(Debug, Clone, Default)]
+pub struct Sources {
+    pub builtin: bool,
+    pub dir: Option<PathBuf>,
+}
+
+/// When to colour the text view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColorWhen {
+    /// On a terminal, unless `NO_COLOR` is set or `TERM=dumb`.
+    Auto,
+    Always,
+    Never,
+}
+
+/// The global options as given.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub kb: Option<PathBuf>,
+    pub no_builtin: bool,
+    pub no_cache: bool,
+    pub color: ColorWhen,
+    pub lang: Lang,
+}
+
+/// The global options resolved.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub sources: Sources,
+    /// Where a `--kb` knowledge base is kept once compiled.
+    pub cache: cache::Policy,
+    pub text: TextOptions,
+    pub color: bool,
+}
+
+impl Settings {
+    pub fn resolve(options: Options) -> anyhow::Result<Settings> {
+        if options.no_builtin && options.kb.is_none() {
+            return Err(user_error(
+                "--no-builtin needs --kb DIR: otherwise there are no entries",
+            ));
+        }
+        let stdout_terminal = io::stdout().is_terminal();
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let color = match options.color {
+            ColorWhen::Always => true,
+            ColorWhen::Never => false,
+            ColorWhen::Auto => {
+                stdout_terminal && !no_color && std::env::var("TERM").map_or(true, |t| t != "dumb")
+            }
+        };
+        Ok(Settings {
+            sources: Sources {
+                builtin: !options.no_builtin,
+                dir: options.kb,
+            },
+            cache: cache::Policy::resolve(options.no_cache),
+            text: TextOptions {
+                lang: options.lang,
+                palette: Palette { enabled: color },
+                width: None,
+            },
+            color,
+        })
+    }
+
+    /// The entries of the sources; the first problem that makes an entry unusable is an error.
+    pub fn load_kb(&self) -> anyhow::Result<KnowledgeBase> {
+        let sources = &self.sources;
+        if sources.builtin && sources.dir.is_none() {
+            return Ok(crate::builtin::knowledge_base());
+        }
+        let mut layers = Vec::new();
+        if sources.builtin {
+            layers.push(crate::builtin::files());
+        }
+        if let Some(dir) = &sources.dir {
+            layers.push(Files::read_dir(dir).map_err(|err| user_error(err.to_string()))?);
+        }
+        KnowledgeBase::from_layers(&layers).map_err(|err| user_error(err.to_string()))
+    }
+
+    /// The advisor: the prebuilt built-in one, or, when `--kb` adds entries, one compiled from the
+    /// files (read from the cache when it was compiled before).
+    pub fn advisor(&self) -> anyhow::Result<Advisor> {
+        if self.sources.builtin && self.sources.dir.is_none() {
+            return Ok(crate::builtin::advisor()?);
+        }
+        cache::advisor(&self.sources, &self.cache).map_err(|err| match err {
+            cache::LoadError::Kb(err) => user_error(err.to_string()),
+            other => other.into(),
+        })
+    }
+}
