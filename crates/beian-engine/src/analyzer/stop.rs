@@ -25,3 +25,39 @@ pub fn is_stop_char(c: char) -> bool {
 pub fn is_stop_stem(term: &str) -> bool {
     STOP_STEMS.contains(&term)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    /// The English function words as written, in the order of [`STOP_STEMS`].
+    const WRITTEN: &str = "a an the is are was were be been am do does did i my me we our us you \
+        your it it's its they their to of in on at for from by with and or if so what how why when \
+        where which who can could should would will that this these those there about because not \
+        no have has had get got need want please some any all into than then as but just also \
+        still yet after before";
+
+    #[test]
+    fn the_stems_are_what_the_analyzer_makes_of_the_words_as_written() {
+        let derived: BTreeSet<String> = WRITTEN
+            .split_whitespace()
+            .flat_map(crate::analyzer::terms)
+            .collect();
+        let listed: BTreeSet<String> = STOP_STEMS.iter().map(|s| s.to_string()).collect();
+        let missing: Vec<&str> = derived.difference(&listed).map(String::as_str).collect();
+        let unreachable: Vec<&str> = listed.difference(&derived).map(String::as_str).collect();
+        // Today's list differs from the derived stems in five places: `why` is stemmed to `whi` and
+        // `it's` is split into `it` and `s`, so `whi` and `s` count as evidence while `why`, `it'`
+        // and `its` never match. Fixing them changes rankings, so they are pinned here until a change
+        // that may move the eval figures takes them on.
+        assert_eq!(missing, ["s", "whi"]);
+        assert_eq!(unreachable, ["it'", "its", "why"]);
+    }
+
+    #[test]
+    fn chinese_function_words_are_stop_characters() {
+        assert!(is_stop_char('的') && is_stop_char('吗'));
+        assert!(!is_stop_char('备'));
+    }
+}
