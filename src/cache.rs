@@ -8,7 +8,6 @@
 //! wins with the same bytes. A file that fails its checksum or does not decode is rebuilt. When the
 //! cache directory cannot be written, the knowledge base is built in memory, as with `--no-cache`.
 
-use crate::settings::Sources;
 use crate::VERSION;
 use beian_engine::advise::Advisor;
 use beian_engine::compiled::Compiled;
@@ -74,10 +73,11 @@ struct Stored {
     index: Vec<(String, Vec<u8>)>,
 }
 
-/// The advisor for the built-in entries overlaid with (or replaced by) `--kb DIR`'s, from the cache
+/// The advisor for the built-in entries (when `builtin`) overlaid with `--kb DIR`'s, from the cache
 /// when it holds this knowledge base, else built and stored.
-pub fn advisor(sources: &Sources, policy: &Policy) -> Result<Advisor, LoadError> {
-    let dir = match &sources.dir {
+pub fn advisor(builtin: bool, dir: Option<&Path>, policy: &Policy) -> Result<Advisor, LoadError> {
+    let location = dir;
+    let dir = match location {
         Some(dir) => Some(Files::read_dir(dir)?),
         None => None,
     };
@@ -85,16 +85,14 @@ pub fn advisor(sources: &Sources, policy: &Policy) -> Result<Advisor, LoadError>
     if let Some(files) = &dir {
         files.check_readable()?;
     }
-    let start = if sources.builtin {
+    let start = if builtin {
         crate::builtin::FINGERPRINT
     } else {
         EMPTY_FINGERPRINT
     };
     let fingerprint = fingerprint(start, dir.as_slice());
     // Entries remember the file they came from, so the same files elsewhere are compiled apart.
-    let location = sources
-        .dir
-        .as_deref()
+    let location = location
         .map(|dir| dir.display().to_string())
         .unwrap_or_default();
     let key = {
@@ -118,7 +116,7 @@ pub fn advisor(sources: &Sources, policy: &Policy) -> Result<Advisor, LoadError>
     }
 
     let mut layers = Vec::new();
-    if sources.builtin {
+    if builtin {
         layers.push(crate::builtin::files());
     }
     layers.extend(dir);

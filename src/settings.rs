@@ -99,9 +99,12 @@ impl Settings {
         if self.sources.builtin && self.sources.dir.is_none() {
             return Ok(crate::builtin::advisor()?);
         }
-        cache::advisor(&self.sources, &self.cache).map_err(|err| match err {
-            cache::LoadError::Kb(err) => user_error(err.to_string()),
-            other => other.into(),
-        })
+        let sources = &self.sources;
+        cache::advisor(sources.builtin, sources.dir.as_deref(), &self.cache).map_err(
+            |err| match err {
+                cache::LoadError::Kb(err) => user_error(err.to_string()),
+                other => other.into(),
+            },
+        )
     }
 }
