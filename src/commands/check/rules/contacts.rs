@@ -28,38 +28,32 @@ fn is_mainland_mobile(digits: &str) -> bool {
 fn contact_details_are_well_formed(field: &str, person: &Person, out: &mut Findings) {
     let mobile = phone_digits(&person.mobile);
     if !is_mainland_mobile(&mobile) {
-        out.add(
-            "phone-format",
-            Error,
-            PHONE_OWNERSHIP,
-            format!("{field}.mobile"),
-            format!("{}的手机号\"{}\"不是 11 位中国大陆手机号：工信部短信核验（12381）只发到负责人本人的大陆手机。", person.name, person.mobile),
-            format!("{}'s mobile \"{}\" is not an 11-digit mainland number: the MIIT SMS check (12381) goes to the person's own mainland mobile.", person.name, person.mobile),
-        );
+        out.finding("phone-format", Error, PHONE_OWNERSHIP)
+            .at(format!("{field}.mobile"))
+            .says(
+                format!("{}的手机号\"{}\"不是 11 位中国大陆手机号：工信部短信核验（12381）只发到负责人本人的大陆手机。", person.name, person.mobile),
+                format!("{}'s mobile \"{}\" is not an 11-digit mainland number: the MIIT SMS check (12381) goes to the person's own mainland mobile.", person.name, person.mobile),
+            );
     }
     if let Some(emergency) = &person.emergency_phone {
         let digits = phone_digits(emergency);
         if !(7..=12).contains(&digits.len()) {
-            out.add(
-                "phone-format",
-                Error,
-                CONTACT_UNREACHABLE,
-                format!("{field}.emergency_phone"),
-                format!("{}的应急电话\"{emergency}\"不像一个可拨通的号码。", person.name),
-                format!("{}'s emergency phone \"{emergency}\" does not look like a number that can be dialled.", person.name),
-            );
+            out.finding("phone-format", Error, CONTACT_UNREACHABLE)
+                .at(format!("{field}.emergency_phone"))
+                .says(
+                    format!("{}的应急电话\"{emergency}\"不像一个可拨通的号码。", person.name),
+                    format!("{}'s emergency phone \"{emergency}\" does not look like a number that can be dialled.", person.name),
+                );
         }
     }
     if let Some(email) = &person.email {
         if !looks_like_email(email) {
-            out.add(
-                "email-format",
-                Error,
-                CONTACT_UNREACHABLE,
-                format!("{field}.email"),
-                format!("{}的邮箱\"{email}\"格式不对：联系方式失效同样会被退回。", person.name),
-                format!("{}'s email \"{email}\" is malformed: invalid contact details are a reason for return.", person.name),
-            );
+            out.finding("email-format", Error, CONTACT_UNREACHABLE)
+                .at(format!("{field}.email"))
+                .says(
+                    format!("{}的邮箱\"{email}\"格式不对：联系方式失效同样会被退回。", person.name),
+                    format!("{}'s email \"{email}\" is malformed: invalid contact details are a reason for return.", person.name),
+                );
         }
     }
 }
@@ -107,14 +101,12 @@ fn same_person_same_details(persons: &[(String, &Person)], out: &mut Findings) {
                 differing.push(("email", "邮箱"));
             }
             for (key, label) in differing {
-                out.add(
-                    "contacts-distinct",
-                    Error,
-                    PHONE_OWNERSHIP,
-                    format!("{field}.{key}"),
-                    format!("{field} 与前面的负责人是同一个人（证件号相同），{label}却不同：同一人担任多个负责人时，所有信息必须一致。"),
-                    format!("{field} is the same person as an earlier head (same ID number) but the {key} differs: one person in several roles gives identical details."),
-                );
+                out.finding("contacts-distinct", Error, PHONE_OWNERSHIP)
+                    .at(format!("{field}.{key}"))
+                    .says(
+                        format!("{field} 与前面的负责人是同一个人（证件号相同），{label}却不同：同一人担任多个负责人时，所有信息必须一致。"),
+                        format!("{field} is the same person as an earlier head (same ID number) but the {key} differs: one person in several roles gives identical details."),
+                    );
             }
         }
     }
@@ -129,24 +121,20 @@ fn different_people_different_details(persons: &[(String, &Person)], out: &mut F
                 continue;
             }
             if phone_digits(&first.mobile) == phone_digits(&other.mobile) {
-                out.add(
-                    "contacts-distinct",
-                    Error,
-                    PHONE_OWNERSHIP,
-                    format!("{field}.mobile"),
-                    format!("{}和{}是不同的人，却填了同一个手机号 {}：不同负责人的手机号、邮箱必须各不相同，且须是本人号码。", first.name, other.name, other.mobile),
-                    format!("{} and {} are different people with the same mobile {} ({first_field}): different heads need their own numbers and emails.", first.name, other.name, other.mobile),
-                );
+                out.finding("contacts-distinct", Error, PHONE_OWNERSHIP)
+                    .at(format!("{field}.mobile"))
+                    .says(
+                        format!("{}和{}是不同的人，却填了同一个手机号 {}：不同负责人的手机号、邮箱必须各不相同，且须是本人号码。", first.name, other.name, other.mobile),
+                        format!("{} and {} are different people with the same mobile {} ({first_field}): different heads need their own numbers and emails.", first.name, other.name, other.mobile),
+                    );
             }
             if same_email(&first.email, &other.email) {
-                out.add(
-                    "contacts-distinct",
-                    Error,
-                    PHONE_OWNERSHIP,
-                    format!("{field}.email"),
-                    format!("{}和{}是不同的人，却填了同一个邮箱：不同负责人的邮箱必须各不相同。", first.name, other.name),
-                    format!("{} and {} are different people with the same email ({first_field}): different heads need their own emails.", first.name, other.name),
-                );
+                out.finding("contacts-distinct", Error, PHONE_OWNERSHIP)
+                    .at(format!("{field}.email"))
+                    .says(
+                        format!("{}和{}是不同的人，却填了同一个邮箱：不同负责人的邮箱必须各不相同。", first.name, other.name),
+                        format!("{} and {} are different people with the same email ({first_field}): different heads need their own emails.", first.name, other.name),
+                    );
             }
         }
     }
@@ -174,14 +162,12 @@ fn emergency_phone_is_another_number(persons: &[(String, &Person)], out: &mut Fi
             } else {
                 format!("{}'s", owner.name)
             };
-            out.add(
-                "emergency-phone",
-                Error,
-                PHONE_OWNERSHIP,
-                format!("{field}.emergency_phone"),
-                format!("{}的应急电话 {emergency} 与{whose}的手机号相同：应急号码不能与任何负责人的手机号重复。", person.name),
-                format!("{}'s emergency phone {emergency} is {whose_en} mobile: it must differ from every head's mobile.", person.name),
-            );
+            out.finding("emergency-phone", Error, PHONE_OWNERSHIP)
+                .at(format!("{field}.emergency_phone"))
+                .says(
+                    format!("{}的应急电话 {emergency} 与{whose}的手机号相同：应急号码不能与任何负责人的手机号重复。", person.name),
+                    format!("{}'s emergency phone {emergency} is {whose_en} mobile: it must differ from every head's mobile.", person.name),
+                );
         }
     }
 }

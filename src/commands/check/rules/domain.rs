@@ -30,27 +30,23 @@ fn verification_has_synced(ctx: &Context<'_>, field: &str, domain: &Domain, out:
     const RULE: &str = "domain-verification";
     let field = format!("{field}.verified_on");
     let Some(FilingDate(verified)) = domain.verified_on else {
-        out.add(
-            RULE,
-            Warning,
-            DOMAIN_NOT_VERIFIED,
-            field,
-            format!("没有填写域名 {} 的实名认证日期：域名须先完成实名认证，且认证后至少等 3 个工作日再提交备案。", domain.name),
-            format!("No real-name verification date for {}: the domain must be verified, at least 3 working days before you file.", domain.name),
-        );
+        out.finding(RULE, Warning, DOMAIN_NOT_VERIFIED)
+            .at(field)
+            .says(
+                format!("没有填写域名 {} 的实名认证日期：域名须先完成实名认证，且认证后至少等 3 个工作日再提交备案。", domain.name),
+                format!("No real-name verification date for {}: the domain must be verified, at least 3 working days before you file.", domain.name),
+            );
         return;
     };
     let elapsed = working_days_between(verified, ctx.today);
     if verified > ctx.today || elapsed < SYNC_WORKING_DAYS {
         let earliest = FilingDate(earliest_submission(verified.max(ctx.today), verified));
-        out.add(
-            RULE,
-            Error,
-            DOMAIN_NOT_VERIFIED,
-            field,
-            format!("域名 {} 的实名认证（{}）到今天只过了 {elapsed} 个工作日：实名信息同步到工信部约需 3 个工作日（华为云说 3–5 个），早交会以\"域名未入库\"退回；{earliest} 起再提交（节假日另计）。", domain.name, FilingDate(verified)),
-            format!("{}'s real-name verification ({}) is {elapsed} working days old: it takes about 3 working days to reach MIIT (Huawei says 3–5), earlier filings are returned as not in the database; submit from {earliest} (holidays not counted).", domain.name, FilingDate(verified)),
-        );
+        out.finding(RULE, Error, DOMAIN_NOT_VERIFIED)
+            .at(field)
+            .says(
+                format!("域名 {} 的实名认证（{}）到今天只过了 {elapsed} 个工作日：实名信息同步到工信部约需 3 个工作日（华为云说 3–5 个），早交会以\"域名未入库\"退回；{earliest} 起再提交（节假日另计）。", domain.name, FilingDate(verified)),
+                format!("{}'s real-name verification ({}) is {elapsed} working days old: it takes about 3 working days to reach MIIT (Huawei says 3–5), earlier filings are returned as not in the database; submit from {earliest} (holidays not counted).", domain.name, FilingDate(verified)),
+            );
     }
 }
 
@@ -74,14 +70,12 @@ fn stays_valid(ctx: &Context<'_>, field: &str, domain: &Domain, out: &mut Findin
     const RULE: &str = "domain-validity";
     let field = format!("{field}.expires_on");
     let Some(FilingDate(expires)) = domain.expires_on else {
-        out.add(
-            RULE,
-            Info,
-            DOMAIN_STATUS_ABNORMAL,
-            field,
-            format!("没有填写域名 {} 的到期日：域名必须在有效期内，多数省份还要求剩余 3 个月以上。", domain.name),
-            format!("No expiry date for {}: the domain must be valid, with more than 3 months left in most provinces.", domain.name),
-        );
+        out.finding(RULE, Info, DOMAIN_STATUS_ABNORMAL)
+            .at(field)
+            .says(
+                format!("没有填写域名 {} 的到期日：域名必须在有效期内，多数省份还要求剩余 3 个月以上。", domain.name),
+                format!("No expiry date for {}: the domain must be valid, with more than 3 months left in most provinces.", domain.name),
+            );
         return;
     };
     let left = days_between(ctx.today, expires);
@@ -95,11 +89,7 @@ fn stays_valid(ctx: &Context<'_>, field: &str, domain: &Domain, out: &mut Findin
         } else {
             (DOMAIN_STATUS_ABNORMAL, "", "")
         };
-        out.add(
-            RULE,
-            Error,
-            entry,
-            field,
+        out.finding(RULE, Error, entry).at(field).says(
             format!(
                 "域名 {} 已于 {} 到期：{extra}续费后再提交。",
                 domain.name,
@@ -131,14 +121,12 @@ fn stays_valid(ctx: &Context<'_>, field: &str, domain: &Domain, out: &mut Findin
                 "most provinces want more than 3 months (Huawei, QingCloud), some more",
             )
         };
-        out.add(
-            RULE,
-            Warning,
-            DOMAIN_STATUS_ABNORMAL,
-            field,
-            format!("域名 {} 还有 {left} 天到期（{}）：{rule_zh}，属省级规定；建议续费几年后再提交。", domain.name, FilingDate(expires)),
-            format!("{} expires in {left} days ({}): {rule_en}, a provincial rule; renew it for a few years before filing.", domain.name, FilingDate(expires)),
-        );
+        out.finding(RULE, Warning, DOMAIN_STATUS_ABNORMAL)
+            .at(field)
+            .says(
+                format!("域名 {} 还有 {left} 天到期（{}）：{rule_zh}，属省级规定；建议续费几年后再提交。", domain.name, FilingDate(expires)),
+                format!("{} expires in {left} days ({}): {rule_en}, a provincial rule; renew it for a few years before filing.", domain.name, FilingDate(expires)),
+            );
     }
 }
 
@@ -154,14 +142,12 @@ fn suffix_is_approved(field: &str, domain: &Domain, out: &mut Findings) {
     if COMMON_SUFFIXES.contains(&suffix) {
         return;
     }
-    out.add(
-        "domain-suffix",
-        Info,
-        DOMAIN_SUFFIX_UNSUPPORTED,
-        format!("{field}.name"),
-        format!("后缀 .{suffix} 是否可以备案，以工信部域名信息查询网站（domain.miit.gov.cn）公布的获批顶级域名为准，提交前查一下；北京等地另有清单。"),
-        format!("Whether .{suffix} can be filed depends on MIIT's list of approved TLDs (domain.miit.gov.cn): check it before filing; Beijing and others keep lists of their own."),
-    );
+    out.finding("domain-suffix", Info, DOMAIN_SUFFIX_UNSUPPORTED)
+        .at(format!("{field}.name"))
+        .says(
+            format!("后缀 .{suffix} 是否可以备案，以工信部域名信息查询网站（domain.miit.gov.cn）公布的获批顶级域名为准，提交前查一下；北京等地另有清单。"),
+            format!("Whether .{suffix} can be filed depends on MIIT's list of approved TLDs (domain.miit.gov.cn): check it before filing; Beijing and others keep lists of their own."),
+        );
 }
 
 /// Registrars outside mainland China; their domains must move to an approved mainland registrar.
@@ -194,24 +180,20 @@ fn registrar_is_approved(field: &str, domain: &Domain, out: &mut Findings) {
     let lower = registrar.to_lowercase();
     let field = format!("{field}.registrar");
     if let Some(foreign) = FOREIGN_REGISTRARS.iter().find(|r| lower.contains(**r)) {
-        out.add(
-            "registrar",
-            Warning,
-            REGISTRAR_NOT_APPROVED,
-            field,
-            format!("{} 的注册商 {registrar} 是境外注册商：境外注册的域名不能直接备案，先转入工信部批准的境内注册商并重新实名。", domain.name),
-            format!("{}'s registrar {registrar} ({foreign}) is outside mainland China: such domains cannot be filed directly; transfer it to an approved mainland registrar and verify it again.", domain.name),
-        );
+        out.finding("registrar", Warning, REGISTRAR_NOT_APPROVED)
+            .at(field)
+            .says(
+                format!("{} 的注册商 {registrar} 是境外注册商：境外注册的域名不能直接备案，先转入工信部批准的境内注册商并重新实名。", domain.name),
+                format!("{}'s registrar {registrar} ({foreign}) is outside mainland China: such domains cannot be filed directly; transfer it to an approved mainland registrar and verify it again.", domain.name),
+            );
     } else if (lower.contains("阿里云") || lower.contains("alibaba") || lower.contains("aliyun"))
         && (lower.contains("国际") || lower.contains("international") || lower.contains("intl"))
     {
-        out.add(
-            "registrar",
-            Warning,
-            REGISTRAR_NOT_APPROVED,
-            field,
-            format!("{} 注册在阿里云国际站：阿里云 2018 年的文档说国际站注册的域名工信部系统不接受，要在中国站注册（较旧的说法，以接入商为准）。", domain.name),
-            format!("{} is registered at Alibaba Cloud International: Alibaba's 2018 docs say MIIT did not accept those, only the China site's (older statement; confirm with the provider).", domain.name),
-        );
+        out.finding("registrar", Warning, REGISTRAR_NOT_APPROVED)
+            .at(field)
+            .says(
+                format!("{} 注册在阿里云国际站：阿里云 2018 年的文档说国际站注册的域名工信部系统不接受，要在中国站注册（较旧的说法，以接入商为准）。", domain.name),
+                format!("{} is registered at Alibaba Cloud International: Alibaba's 2018 docs say MIIT did not accept those, only the China site's (older statement; confirm with the provider).", domain.name),
+            );
     }
 }

@@ -51,22 +51,50 @@ pub(crate) struct Findings {
 }
 
 impl Findings {
-    pub fn add(
+    /// Starts a finding of `rule` that points at the knowledge-base `entry`: name its field with
+    /// [`Draft::at`], then say it in both languages with [`Draft::says`], which adds it.
+    pub fn finding(
         &mut self,
         rule: &'static str,
         severity: Severity,
         entry: &'static str,
-        field: impl Into<String>,
-        message: impl Into<String>,
-        message_en: impl Into<String>,
-    ) {
-        self.list.push(Finding {
+    ) -> Draft<'_> {
+        Draft {
+            findings: self,
             rule,
             severity,
-            field: field.into(),
+            entry,
+            field: String::new(),
+        }
+    }
+}
+
+/// A finding being written.
+#[must_use = "a finding is added only by `says`"]
+pub(crate) struct Draft<'a> {
+    findings: &'a mut Findings,
+    rule: &'static str,
+    severity: Severity,
+    entry: &'static str,
+    field: String,
+}
+
+impl Draft<'_> {
+    /// The path of the field the finding is about: `websites[0].domains[1].registrant`.
+    pub fn at(mut self, field: impl Into<String>) -> Self {
+        self.field = field.into();
+        self
+    }
+
+    /// The finding in Chinese and in English; adds it.
+    pub fn says(self, message: impl Into<String>, message_en: impl Into<String>) {
+        self.findings.list.push(Finding {
+            rule: self.rule,
+            severity: self.severity,
+            field: self.field,
             message: message.into(),
             message_en: message_en.into(),
-            entry,
+            entry: self.entry,
         });
     }
 }

@@ -33,72 +33,58 @@ fn registrant_and_account_match_subject(ctx: &Context<'_>, out: &mut Findings) {
         for (j, domain) in site.domains.iter().enumerate() {
             let field = format!("websites[{i}].domains[{j}].registrant");
             let Some(registrant) = &domain.registrant else {
-                out.add(
-                    RULE,
-                    Info,
-                    SUBJECT_MISMATCH,
-                    field,
-                    format!("未填写域名 {} 的持有者：它必须与备案主体\"{}\"一致，请在注册商处核对。", domain.name, subject.name),
-                    format!("No registrant given for {}: it must be the filing subject \"{}\"; check it at the registrar.", domain.name, subject.name),
-                );
+                out.finding(RULE, Info, SUBJECT_MISMATCH)
+                    .at(field)
+                    .says(
+                        format!("未填写域名 {} 的持有者：它必须与备案主体\"{}\"一致，请在注册商处核对。", domain.name, subject.name),
+                        format!("No registrant given for {}: it must be the filing subject \"{}\"; check it at the registrar.", domain.name, subject.name),
+                    );
                 continue;
             };
             match compare_names(registrant, &subject.name) {
                 NameMatch::Same => {}
-                NameMatch::BracketsOnly => out.add(
-                    RULE,
-                    Warning,
-                    SUBJECT_MISMATCH,
-                    field,
-                    format!("域名持有者\"{registrant}\"与主体\"{}\"只差在全角/半角括号上；有的系统逐字比对，建议写成完全相同。", subject.name),
-                    format!("Registrant \"{registrant}\" differs from the subject \"{}\" only in bracket width; some systems compare literally, so make them identical.", subject.name),
-                ),
-                NameMatch::Different if held_by_legal_representative(ctx, registrant) => out.add(
-                    RULE,
-                    Warning,
-                    SUBJECT_MISMATCH,
-                    field,
-                    format!("域名 {} 登记在法定代表人/负责人\"{registrant}\"名下，不在公司名下：西部数码、青云等认可法定代表人持有，宁夏等地要求必须是公司本身（因接入商和省份而异），稳妥做法是过户到\"{}\"。", domain.name, subject.name),
-                    format!("{} is held by the legal representative/head \"{registrant}\", not the company: some providers accept this, Ningxia and others require the company itself (provider- and province-specific); transferring it to \"{}\" is safe.", domain.name, subject.name),
-                ),
-                NameMatch::Different => out.add(
-                    RULE,
-                    Error,
-                    SUBJECT_MISMATCH,
-                    field,
-                    format!("域名 {} 的持有者\"{registrant}\"与备案主体\"{}\"不一致：先过户或重新实名到主体名下，再上传域名证书。", domain.name, subject.name),
-                    format!("The registrant of {} (\"{registrant}\") is not the filing subject \"{}\": transfer the domain or redo its real-name verification first.", domain.name, subject.name),
-                ),
+                NameMatch::BracketsOnly => out.finding(RULE, Warning, SUBJECT_MISMATCH)
+                    .at(field)
+                    .says(
+                        format!("域名持有者\"{registrant}\"与主体\"{}\"只差在全角/半角括号上；有的系统逐字比对，建议写成完全相同。", subject.name),
+                        format!("Registrant \"{registrant}\" differs from the subject \"{}\" only in bracket width; some systems compare literally, so make them identical.", subject.name),
+                    ),
+                NameMatch::Different if held_by_legal_representative(ctx, registrant) => out.finding(RULE, Warning, SUBJECT_MISMATCH)
+                    .at(field)
+                    .says(
+                        format!("域名 {} 登记在法定代表人/负责人\"{registrant}\"名下，不在公司名下：西部数码、青云等认可法定代表人持有，宁夏等地要求必须是公司本身（因接入商和省份而异），稳妥做法是过户到\"{}\"。", domain.name, subject.name),
+                        format!("{} is held by the legal representative/head \"{registrant}\", not the company: some providers accept this, Ningxia and others require the company itself (provider- and province-specific); transferring it to \"{}\" is safe.", domain.name, subject.name),
+                    ),
+                NameMatch::Different => out.finding(RULE, Error, SUBJECT_MISMATCH)
+                    .at(field)
+                    .says(
+                        format!("域名 {} 的持有者\"{registrant}\"与备案主体\"{}\"不一致：先过户或重新实名到主体名下，再上传域名证书。", domain.name, subject.name),
+                        format!("The registrant of {} (\"{registrant}\") is not the filing subject \"{}\": transfer the domain or redo its real-name verification first.", domain.name, subject.name),
+                    ),
             }
         }
     }
     match &ctx.filing.account {
-        None => out.add(
-            RULE,
-            Info,
-            SUBJECT_MISMATCH,
-            "account.real_name",
-            "未填写云账号的实名主体：提交备案的账号也应实名在备案主体名下。",
-            "No cloud account real-name holder given: the account you file from should be verified under the filing subject too.",
-        ),
+        None => out.finding(RULE, Info, SUBJECT_MISMATCH)
+            .at("account.real_name")
+            .says(
+                "未填写云账号的实名主体：提交备案的账号也应实名在备案主体名下。",
+                "No cloud account real-name holder given: the account you file from should be verified under the filing subject too.",
+            ),
         Some(account) => match compare_names(&account.real_name, &subject.name) {
             NameMatch::Same => {}
-            NameMatch::BracketsOnly => out.add(
-                RULE,
-                Warning,
-                SUBJECT_MISMATCH,
-                "account.real_name",
-                format!("云账号实名\"{}\"与主体只差在全角/半角括号上，建议写成完全相同。", account.real_name),
-                format!("The account's real name \"{}\" differs from the subject only in bracket width; make them identical.", account.real_name),
-            ),
-            NameMatch::Different => out.add(
-                RULE,
-                Error,
-                SUBJECT_MISMATCH,
-                "account.real_name",
-                format!("云账号实名主体\"{}\"不是备案主体\"{}\"：一个账号对应一个主体，请用主体自己的账号提交。", account.real_name, subject.name),
-                format!("The cloud account is verified under \"{}\", not the subject \"{}\": one account is one subject; file from the subject's own account.", account.real_name, subject.name),
-            ),
+            NameMatch::BracketsOnly => out.finding(RULE, Warning, SUBJECT_MISMATCH)
+                .at("account.real_name")
+                .says(
+                    format!("云账号实名\"{}\"与主体只差在全角/半角括号上，建议写成完全相同。", account.real_name),
+                    format!("The account's real name \"{}\" differs from the subject only in bracket width; make them identical.", account.real_name),
+                ),
+            NameMatch::Different => out.finding(RULE, Error, SUBJECT_MISMATCH)
+                .at("account.real_name")
+                .says(
+                    format!("云账号实名主体\"{}\"不是备案主体\"{}\"：一个账号对应一个主体，请用主体自己的账号提交。", account.real_name, subject.name),
+                    format!("The cloud account is verified under \"{}\", not the subject \"{}\": one account is one subject; file from the subject's own account.", account.real_name, subject.name),
+                ),
         },
     }
 }
@@ -143,20 +129,20 @@ fn id_numbers_are_well_formed(ctx: &Context<'_>, out: &mut Findings) {
                 validate_uscc(number).err().map(|p| uscc_problem(number, p))
             }
             DocumentType::Passport | DocumentType::HkMacaoPermit | DocumentType::TaiwanPermit => {
-                out.add(
-                    "foreign-document",
-                    Info,
-                    FOREIGN_ENTITY,
-                    field.replace(".id_number", ".id_type"),
-                    "非居民身份证证件：哪些省份接受护照、港澳台通行证，各地规定不同，提交前向接入商确认。",
-                    "Not a mainland ID card: which provinces accept passports or HK/Macao/Taiwan permits differs; confirm with the provider first.",
-                );
+                out.finding("foreign-document", Info, FOREIGN_ENTITY)
+                    .at(field.replace(".id_number", ".id_type"))
+                    .says(
+                        "非居民身份证证件：哪些省份接受护照、港澳台通行证，各地规定不同，提交前向接入商确认。",
+                        "Not a mainland ID card: which provinces accept passports or HK/Macao/Taiwan permits differs; confirm with the provider first.",
+                    );
                 None
             }
             DocumentType::Other => None,
         };
         if let Some((zh, en)) = problem {
-            out.add("id-check-digit", Error, DOCUMENT_INVALID, field, zh, en);
+            out.finding("id-check-digit", Error, DOCUMENT_INVALID)
+                .at(field)
+                .says(zh, en);
         }
     }
 }
@@ -249,23 +235,19 @@ fn documents_are_valid(ctx: &Context<'_>, out: &mut Findings) {
         };
         let field = field.clone();
         if last_day.0 < ctx.today {
-            out.add(
-                "document-expiry",
-                Error,
-                DOCUMENT_EXPIRED,
-                field,
-                format!("{owner}的证件已于 {last_day} 过期：换发新证后用新证件信息和照片提交{also_zh}。"),
-                format!("{owner}'s document expired on {last_day}: renew it and file with the new one{also_en}."),
-            );
+            out.finding("document-expiry", Error, DOCUMENT_EXPIRED)
+                .at(field)
+                .says(
+                    format!("{owner}的证件已于 {last_day} 过期：换发新证后用新证件信息和照片提交{also_zh}。"),
+                    format!("{owner}'s document expired on {last_day}: renew it and file with the new one{also_en}."),
+                );
         } else if last_day.0 <= soon {
-            out.add(
-                "document-expiry",
-                Warning,
-                DOCUMENT_EXPIRED,
-                field,
-                format!("{owner}的证件将于 {last_day} 到期，不足 3 个月：审核期间可能过期，华为云资料要求有效期 3 个月以上（未经一手资料核实）{also_zh}。"),
-                format!("{owner}'s document expires on {last_day}, within 3 months: it may lapse during review; Huawei's notes ask for more than 3 months (unverified){also_en}."),
-            );
+            out.finding("document-expiry", Warning, DOCUMENT_EXPIRED)
+                .at(field)
+                .says(
+                    format!("{owner}的证件将于 {last_day} 到期，不足 3 个月：审核期间可能过期，华为云资料要求有效期 3 个月以上（未经一手资料核实）{also_zh}。"),
+                    format!("{owner}'s document expires on {last_day}, within 3 months: it may lapse during review; Huawei's notes ask for more than 3 months (unverified){also_en}."),
+                );
         }
     }
 }
@@ -281,14 +263,12 @@ fn mailing_address_is_detailed(ctx: &Context<'_>, out: &mut Findings) {
     let subject = &ctx.filing.subject;
     let address = subject.mailing_address.trim();
     if !HOUSE_NUMBER.is_match(address) {
-        out.add(
-            "address-detail",
-            Warning,
-            ADDRESS_INCOMPLETE,
-            "subject.mailing_address",
-            format!("通信地址\"{address}\"看不到门牌号（按\"…号\"判断）：请写到省、市、区、街道、门牌号和房间号；确实没有门牌号的在备注里说明。"),
-            format!("Mailing address \"{address}\" shows no house number (looked for \"…号\"): give it down to the house and room number, or say in the remarks that there is none."),
-        );
+        out.finding("address-detail", Warning, ADDRESS_INCOMPLETE)
+            .at("subject.mailing_address")
+            .says(
+                format!("通信地址\"{address}\"看不到门牌号（按\"…号\"判断）：请写到省、市、区、街道、门牌号和房间号；确实没有门牌号的在备注里说明。"),
+                format!("Mailing address \"{address}\" shows no house number (looked for \"…号\"): give it down to the house and room number, or say in the remarks that there is none."),
+            );
     }
     let province = ctx.filing.province;
     if ["河北", "河南", "贵州"].contains(&province.name) {
@@ -297,14 +277,12 @@ fn mailing_address_is_detailed(ctx: &Context<'_>, out: &mut Findings) {
             subject.licence_address.as_deref().and_then(city_of),
         ) {
             if mailing != licence {
-                out.add(
-                    "address-detail",
-                    Warning,
-                    ADDRESS_INCOMPLETE,
-                    "subject.mailing_address",
-                    format!("{province}管局要求通信地址与证件地址在同一城市：通信地址在{mailing}，证件地址在{licence}（省级规定）。"),
-                    format!("The {province} bureau wants the mailing address in the same city as the document's address: {mailing} vs {licence} (provincial rule)."),
-                );
+                out.finding("address-detail", Warning, ADDRESS_INCOMPLETE)
+                    .at("subject.mailing_address")
+                    .says(
+                        format!("{province}管局要求通信地址与证件地址在同一城市：通信地址在{mailing}，证件地址在{licence}（省级规定）。"),
+                        format!("The {province} bureau wants the mailing address in the same city as the document's address: {mailing} vs {licence} (provincial rule)."),
+                    );
             }
         }
     }
@@ -337,30 +315,24 @@ fn filing_type_fits_subject(ctx: &Context<'_>, out: &mut Findings) {
         .map(str::trim)
         .filter(|n| !n.is_empty());
     match (filing.filing_type, number) {
-        (FilingType::FirstFiling, Some(number)) => out.add(
-            RULE,
-            Error,
-            ALREADY_FILED,
-            "filing_type",
-            format!("主体已有备案号 {number}，却选了首次备案：会以\"主办者冲突\"被退回；加网站用新增网站，换接入商用新增接入。"),
-            format!("The subject already has filing number {number} but 首次备案 is chosen: it will be returned as a subject conflict; use 新增网站 to add a site or 新增接入 to add a provider."),
-        ),
-        (FilingType::NewSite | FilingType::NewAccess, None) => out.add(
-            RULE,
-            Error,
-            ALREADY_FILED,
-            "subject.filing_number",
-            format!("{}需要主体已有的备案号，但没有填写：主体从未备案过应选首次备案。", filing.filing_type),
-            format!("{} needs the subject's existing filing number, and none is given: a subject that never filed uses 首次备案.", filing.filing_type),
-        ),
-        (FilingType::Change, None) => out.add(
-            RULE,
-            Error,
-            CHANGE_FILING,
-            "subject.filing_number",
-            "变更备案只能针对已有的备案，但没有填写主体备案号。",
-            "A change filing needs an existing filing, and no subject filing number is given.",
-        ),
+        (FilingType::FirstFiling, Some(number)) => out.finding(RULE, Error, ALREADY_FILED)
+            .at("filing_type")
+            .says(
+                format!("主体已有备案号 {number}，却选了首次备案：会以\"主办者冲突\"被退回；加网站用新增网站，换接入商用新增接入。"),
+                format!("The subject already has filing number {number} but 首次备案 is chosen: it will be returned as a subject conflict; use 新增网站 to add a site or 新增接入 to add a provider."),
+            ),
+        (FilingType::NewSite | FilingType::NewAccess, None) => out.finding(RULE, Error, ALREADY_FILED)
+            .at("subject.filing_number")
+            .says(
+                format!("{}需要主体已有的备案号，但没有填写：主体从未备案过应选首次备案。", filing.filing_type),
+                format!("{} needs the subject's existing filing number, and none is given: a subject that never filed uses 首次备案.", filing.filing_type),
+            ),
+        (FilingType::Change, None) => out.finding(RULE, Error, CHANGE_FILING)
+            .at("subject.filing_number")
+            .says(
+                "变更备案只能针对已有的备案，但没有填写主体备案号。",
+                "A change filing needs an existing filing, and no subject filing number is given.",
+            ),
         _ => {}
     }
     let Some(number) = number else { return };
@@ -373,14 +345,12 @@ fn filing_type_fits_subject(ctx: &Context<'_>, out: &mut Findings) {
         } else {
             Warning
         };
-        out.add(
-            RULE,
-            severity,
-            CROSS_PROVINCE,
-            "province",
-            format!("备案号 {number} 属于{numbered}，这次却向{}管局提交：一个主体只属于一个省，变更备案不能改变主体所在省（系统代码 1046），要换省须先注销主体再重新备案。", filing.province),
-            format!("Filing number {number} belongs to {numbered}, but this filing goes to {}: a subject belongs to one province and a change cannot move it (code 1046); cancel and refile to move.", filing.province),
-        );
+        out.finding(RULE, severity, CROSS_PROVINCE)
+            .at("province")
+            .says(
+                format!("备案号 {number} 属于{numbered}，这次却向{}管局提交：一个主体只属于一个省，变更备案不能改变主体所在省（系统代码 1046），要换省须先注销主体再重新备案。", filing.province),
+                format!("Filing number {number} belongs to {numbered}, but this filing goes to {}: a subject belongs to one province and a change cannot move it (code 1046); cancel and refile to move.", filing.province),
+            );
     }
 }
 
@@ -406,14 +376,12 @@ fn files_in_its_own_province(ctx: &Context<'_>, out: &mut Findings) {
                 return;
             };
             if home != target {
-                out.add(
-                    "cross-province",
-                    Error,
-                    CROSS_PROVINCE,
-                    "province",
-                    format!("单位的营业执照在{home}，却向{target}管局备案：单位只能在执照所在省备案；分公司要用自己的执照，不能挂在总公司名下。"),
-                    format!("The organisation's licence is from {home}, but the filing goes to {target}: organisations file in their licence's province; a branch files with its own licence."),
-                );
+                out.finding("cross-province", Error, CROSS_PROVINCE)
+                    .at("province")
+                    .says(
+                        format!("单位的营业执照在{home}，却向{target}管局备案：单位只能在执照所在省备案；分公司要用自己的执照，不能挂在总公司名下。"),
+                        format!("The organisation's licence is from {home}, but the filing goes to {target}: organisations file in their licence's province; a branch files with its own licence."),
+                    );
             }
         }
     }
@@ -460,23 +428,16 @@ fn individual_province(ctx: &Context<'_>, from_address: Option<Province>, out: &
                 format!("The ID is from {from}; most provinces want a local residence permit for individuals from elsewhere, or accept local IDs only (provincial): check {target}'s rule with the provider."),
             )
         };
-        out.add(
-            "cross-province",
-            Warning,
-            CROSS_PROVINCE,
-            "province",
-            zh,
-            en,
-        );
+        out.finding("cross-province", Warning, CROSS_PROVINCE)
+            .at("province")
+            .says(zh, en);
     } else if target.name == "上海" && !subject.id_number.trim().starts_with("310") {
-        out.add(
-            "cross-province",
-            Warning,
-            CROSS_PROVINCE,
-            "subject.id_number",
-            "证件地址在上海、身份证号码却不以 310 开头：上海还要求居住证或户籍证明（京东云上海规则，省级规定）。",
-            "A Shanghai address on an ID number that does not start with 310: Shanghai also asks for a residence permit or household proof (JD Cloud's Shanghai rules; provincial).",
-        );
+        out.finding("cross-province", Warning, CROSS_PROVINCE)
+            .at("subject.id_number")
+            .says(
+                "证件地址在上海、身份证号码却不以 310 开头：上海还要求居住证或户籍证明（京东云上海规则，省级规定）。",
+                "A Shanghai address on an ID number that does not start with 310: Shanghai also asks for a residence permit or household proof (JD Cloud's Shanghai rules; provincial).",
+            );
     }
 }
 
@@ -492,14 +453,12 @@ fn heads_are_legal_representative(ctx: &Context<'_>, out: &mut Findings) {
         return;
     };
     if compare_names(&subject.head.name, legal) == NameMatch::Different {
-        out.add(
-            "legal-representative",
-            Warning,
-            AUTHORIZATION_LETTER,
-            "subject.head.name",
-            format!("主体负责人\"{}\"不是法定代表人\"{legal}\"：多数管局要求由法定代表人担任，少数省份可凭法人授权书（各省名单说法不一，省级规定）。", subject.head.name),
-            format!("The subject's head \"{}\" is not the legal representative \"{legal}\": most bureaus require the legal representative; a few accept an authorisation letter (provincial lists disagree).", subject.head.name),
-        );
+        out.finding("legal-representative", Warning, AUTHORIZATION_LETTER)
+            .at("subject.head.name")
+            .says(
+                format!("主体负责人\"{}\"不是法定代表人\"{legal}\"：多数管局要求由法定代表人担任，少数省份可凭法人授权书（各省名单说法不一，省级规定）。", subject.head.name),
+                format!("The subject's head \"{}\" is not the legal representative \"{legal}\": most bureaus require the legal representative; a few accept an authorisation letter (provincial lists disagree).", subject.head.name),
+            );
     }
     const LETTER: [&str; 10] = [
         "天津", "上海", "安徽", "福建", "江西", "湖南", "湖北", "重庆", "四川", "贵州",
@@ -510,14 +469,12 @@ fn heads_are_legal_representative(ctx: &Context<'_>, out: &mut Findings) {
     }
     for (i, site) in ctx.filing.websites.iter().enumerate() {
         if compare_names(&site.head.name, legal) == NameMatch::Different {
-            out.add(
-                "legal-representative",
-                Warning,
-                AUTHORIZATION_LETTER,
-                format!("websites[{i}].head.name"),
-                format!("网站负责人\"{}\"不是法定代表人：腾讯云列出{province}需要上传盖章的网站负责人授权书（省级规定）。", site.head.name),
-                format!("The website's head \"{}\" is not the legal representative: Tencent lists {province} as requiring a stamped authorisation letter (provincial).", site.head.name),
-            );
+            out.finding("legal-representative", Warning, AUTHORIZATION_LETTER)
+                .at(format!("websites[{i}].head.name"))
+                .says(
+                    format!("网站负责人\"{}\"不是法定代表人：腾讯云列出{province}需要上传盖章的网站负责人授权书（省级规定）。", site.head.name),
+                    format!("The website's head \"{}\" is not the legal representative: Tencent lists {province} as requiring a stamped authorisation letter (provincial).", site.head.name),
+                );
         }
     }
 }

@@ -21,20 +21,18 @@ pub(super) fn check(ctx: &Context<'_>, out: &mut Findings) {
 fn websites_are_listed(ctx: &Context<'_>, out: &mut Findings) {
     let filing = ctx.filing;
     if filing.websites.is_empty() && filing.filing_type != FilingType::Change {
-        out.add(
-            "websites-present",
-            Error,
-            PREPARE_MATERIALS,
-            "websites",
-            format!(
-                "{}需要填写网站信息，但没有列出任何网站（[[websites]]）。",
-                filing.filing_type
-            ),
-            format!(
-                "{} files websites, and none is listed ([[websites]]).",
-                filing.filing_type
-            ),
-        );
+        out.finding("websites-present", Error, PREPARE_MATERIALS)
+            .at("websites")
+            .says(
+                format!(
+                    "{}需要填写网站信息，但没有列出任何网站（[[websites]]）。",
+                    filing.filing_type
+                ),
+                format!(
+                    "{} files websites, and none is listed ([[websites]]).",
+                    filing.filing_type
+                ),
+            );
     }
 }
 
@@ -47,27 +45,23 @@ fn one_domain_per_website(ctx: &Context<'_>, i: usize, site: &Website, out: &mut
     );
     let count = site.domains.len();
     if count == 0 {
-        out.add(
-            "multiple-domains",
-            Error,
-            MULTIPLE_DOMAINS,
-            format!("websites[{i}].domains"),
-            format!("网站\"{}\"没有填写域名：每个网站填报一个域名。", site.name),
-            format!(
-                "Website \"{}\" lists no domain: each website lists one.",
-                site.name
-            ),
-        );
+        out.finding("multiple-domains", Error, MULTIPLE_DOMAINS)
+            .at(format!("websites[{i}].domains"))
+            .says(
+                format!("网站\"{}\"没有填写域名：每个网站填报一个域名。", site.name),
+                format!(
+                    "Website \"{}\" lists no domain: each website lists one.",
+                    site.name
+                ),
+            );
     } else if one_only && count > 1 {
         let names: Vec<&str> = site.domains.iter().map(|d| d.name.as_str()).collect();
-        out.add(
-            "multiple-domains",
-            Error,
-            MULTIPLE_DOMAINS,
-            format!("websites[{i}].domains"),
-            format!("网站\"{}\"填了 {count} 个域名（{}）：自 2019-04-22 起{}一个网站只能填一个域名，会被自动退回；拆成每个域名一个网站。", site.name, names.join("、"), ctx.filing.filing_type),
-            format!("Website \"{}\" lists {count} domains ({}): since 2019-04-22 a website in a {} lists one domain and is returned automatically otherwise; make one website per domain.", site.name, names.join(", "), ctx.filing.filing_type),
-        );
+        out.finding("multiple-domains", Error, MULTIPLE_DOMAINS)
+            .at(format!("websites[{i}].domains"))
+            .says(
+                format!("网站\"{}\"填了 {count} 个域名（{}）：自 2019-04-22 起{}一个网站只能填一个域名，会被自动退回；拆成每个域名一个网站。", site.name, names.join("、"), ctx.filing.filing_type),
+                format!("Website \"{}\" lists {count} domains ({}): since 2019-04-22 a website in a {} lists one domain and is returned automatically otherwise; make one website per domain.", site.name, names.join(", "), ctx.filing.filing_type),
+            );
     }
 }
 
@@ -108,7 +102,9 @@ fn site_name_follows_the_rules(ctx: &Context<'_>, i: usize, site: &Website, out:
     let name = site.name.trim();
     let subject = &ctx.filing.subject;
     let mut error = |zh: String, en: String| {
-        out.add("site-name", Error, SITE_NAME_INVALID, field.clone(), zh, en);
+        out.finding("site-name", Error, SITE_NAME_INVALID)
+            .at(field.clone())
+            .says(zh, en);
     };
     let han = han_count(name);
     if han == 0 && !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ') {
@@ -179,14 +175,9 @@ fn site_name_follows_the_rules(ctx: &Context<'_>, i: usize, site: &Website, out:
         }
     }
     let mut warn = |zh: String, en: String| {
-        out.add(
-            "site-name",
-            Warning,
-            SITE_NAME_INVALID,
-            field.clone(),
-            zh,
-            en,
-        );
+        out.finding("site-name", Warning, SITE_NAME_INVALID)
+            .at(field.clone())
+            .says(zh, en);
     };
     let restricted = words_in(name, &HUAWEI_RESTRICTED);
     if subject.kind != SubjectKind::StateBody && !restricted.is_empty() {
@@ -221,23 +212,19 @@ fn personal_site_is_described(ctx: &Context<'_>, i: usize, site: &Website, out: 
     let field = format!("websites[{i}].description");
     let description = site.description.as_deref().map(str::trim).unwrap_or("");
     if description.is_empty() {
-        out.add(
-            "site-description",
-            Error,
-            SITE_REMARK_INSUFFICIENT,
-            field,
-            format!("个人网站\"{}\"没有填写网站备注：写明网站用途、具体内容和展现形式（文字/图片），例如\"网站主要用于……\"。", site.name),
-            format!("Personal site \"{}\" has no description: say what the site is for, what it contains and in what form (text, images), e.g. \"网站主要用于……\".", site.name),
-        );
+        out.finding("site-description", Error, SITE_REMARK_INSUFFICIENT)
+            .at(field)
+            .says(
+                format!("个人网站\"{}\"没有填写网站备注：写明网站用途、具体内容和展现形式（文字/图片），例如\"网站主要用于……\"。", site.name),
+                format!("Personal site \"{}\" has no description: say what the site is for, what it contains and in what form (text, images), e.g. \"网站主要用于……\".", site.name),
+            );
     } else if description.chars().count() < 15 {
-        out.add(
-            "site-description",
-            Warning,
-            SITE_REMARK_INSUFFICIENT,
-            field,
-            format!("网站备注\"{description}\"太笼统（少于 15 个字）：要具体写出网站做什么、涉及哪方面、用文字还是图片展示，且不超出个人范围。"),
-            format!("The description \"{description}\" is too vague (under 15 characters): say what the site does, which topics, shown as text or images, within personal scope."),
-        );
+        out.finding("site-description", Warning, SITE_REMARK_INSUFFICIENT)
+            .at(field)
+            .says(
+                format!("网站备注\"{description}\"太笼统（少于 15 个字）：要具体写出网站做什么、涉及哪方面、用文字还是图片展示，且不超出个人范围。"),
+                format!("The description \"{description}\" is too vague (under 15 characters): say what the site does, which topics, shown as text or images, within personal scope."),
+            );
     }
 }
 
@@ -279,24 +266,20 @@ fn personal_site_stays_personal(ctx: &Context<'_>, i: usize, site: &Website, out
         .join(" ");
     let terms = words_in(&text, &COMMERCIAL_TERMS);
     if !terms.is_empty() {
-        out.add(
-            "personal-site-content",
-            Warning,
-            PERSONAL_SITE_COMMERCIAL,
-            format!("websites[{i}].description"),
-            format!("个人网站\"{}\"的描述提到\"{}\"：个人备案只能是个人性质的内容，不能有单位、论坛、经营性内容（按关键词判断）。", site.name, terms.join("、")),
-            format!("Personal site \"{}\" mentions \"{}\": an individual's filing covers personal content only, no organisation, forum or commercial content (keyword heuristic).", site.name, terms.join(", ")),
-        );
+        out.finding("personal-site-content", Warning, PERSONAL_SITE_COMMERCIAL)
+            .at(format!("websites[{i}].description"))
+            .says(
+                format!("个人网站\"{}\"的描述提到\"{}\"：个人备案只能是个人性质的内容，不能有单位、论坛、经营性内容（按关键词判断）。", site.name, terms.join("、")),
+                format!("Personal site \"{}\" mentions \"{}\": an individual's filing covers personal content only, no organisation, forum or commercial content (keyword heuristic).", site.name, terms.join(", ")),
+            );
     }
     if !site.pre_approvals.is_empty() {
-        out.add(
-            "personal-site-content",
-            Error,
-            PERSONAL_SITE_COMMERCIAL,
-            format!("websites[{i}].pre_approvals"),
-            "个人备案不能办理前置审批：涉及前置审批的内容只能由单位取得许可后备案。",
-            "An individual cannot hold pre-approvals: content that needs one is filed by an organisation that holds the permit.",
-        );
+        out.finding("personal-site-content", Error, PERSONAL_SITE_COMMERCIAL)
+            .at(format!("websites[{i}].pre_approvals"))
+            .says(
+                "个人备案不能办理前置审批：涉及前置审批的内容只能由单位取得许可后备案。",
+                "An individual cannot hold pre-approvals: content that needs one is filed by an organisation that holds the permit.",
+            );
     }
 }
 
@@ -477,13 +460,11 @@ fn pre_approval_content(ctx: &Context<'_>, i: usize, site: &Website, out: &mut F
         } else {
             ""
         };
-        out.add(
-            "pre-approval",
-            Warning,
-            PRE_APPROVAL_MISSING,
-            format!("websites[{i}]"),
-            format!("网站\"{}\"提到\"{}\"，可能属于{}类前置审批（{}）{disputed_zh}{who_zh}。按关键词判断。", site.name, hits.join("、"), category.zh, category.approver),
-            format!("Website \"{}\" mentions \"{}\": it may need a {} pre-approval{disputed_en}{who_en}. Keyword heuristic.", site.name, hits.join(", "), category.en),
-        );
+        out.finding("pre-approval", Warning, PRE_APPROVAL_MISSING)
+            .at(format!("websites[{i}]"))
+            .says(
+                format!("网站\"{}\"提到\"{}\"，可能属于{}类前置审批（{}）{disputed_zh}{who_zh}。按关键词判断。", site.name, hits.join("、"), category.zh, category.approver),
+                format!("Website \"{}\" mentions \"{}\": it may need a {} pre-approval{disputed_en}{who_en}. Keyword heuristic.", site.name, hits.join(", "), category.en),
+            );
     }
 }
