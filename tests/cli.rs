@@ -11,7 +11,7 @@
 #![cfg(unix)]
 
 mod common;
-use assert_cmd::Command;
+use common::{beian, run, run_with_stdin, Run};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::fs;
@@ -86,46 +86,6 @@ const KINDS: [&str; 5] = ["scenario", "process", "rejection", "risk", "faq"];
 const MIGRATION_QUESTION: &str = "已有备案号的网站迁移到新的云服务商要做什么";
 const WEATHER_QUESTION: &str = "今天北京天气怎么样";
 const REJECTED_QUESTION: &str = "备案退回后下一步做什么";
-
-fn clean(command: &mut std::process::Command) {
-    common::hermetic(command);
-}
-
-/// `beian` with none of the variables that change its output.
-fn beian() -> Command {
-    let mut command = std::process::Command::new(BIN);
-    clean(&mut command);
-    Command::from_std(command)
-}
-
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(args: &[&str]) -> Run {
-    run_with_stdin(args, None)
-}
-
-fn run_with_stdin(args: &[&str], stdin: Option<&[u8]>) -> Run {
-    let mut command = std::process::Command::new(BIN);
-    clean(&mut command);
-    command.args(args);
-    if stdin.is_none() {
-        command.stdin(Stdio::null());
-    }
-    let mut command = Command::from_std(command);
-    if let Some(bytes) = stdin {
-        command.write_stdin(bytes.to_vec());
-    }
-    let output = command.output().expect("beian runs");
-    Run {
-        code: output.status.code(),
-        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
-    }
-}
 
 fn json(run: &Run) -> Value {
     serde_json::from_str(&run.stdout)
@@ -761,7 +721,7 @@ fn json_never_has_colour() {
 fn on_terminal(args: &[&str], no_color: Option<&str>) -> String {
     use expectrl::{Eof, Expect, Session};
     let mut command = std::process::Command::new(BIN);
-    clean(&mut command);
+    common::hermetic(&mut command);
     command.args(args).env("TERM", "xterm-256color");
     if let Some(value) = no_color {
         command.env("NO_COLOR", value);
@@ -793,7 +753,7 @@ fn on_a_terminal_auto_colours_unless_no_color_is_set() {
 
 fn assert_quiet_exit(args: &[&str], read_first_line: bool) {
     let mut command = std::process::Command::new(BIN);
-    clean(&mut command);
+    common::hermetic(&mut command);
     let mut child = command
         .args(args)
         .stdin(Stdio::null())

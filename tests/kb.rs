@@ -4,31 +4,10 @@
 //! shows the one line that makes the difference.
 
 mod common;
-use assert_cmd::Command;
+use common::{run, Run};
 use serde_json::Value;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
-
-const BIN: &str = env!("CARGO_BIN_EXE_beian");
-
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(args: &[&str]) -> Run {
-    let mut command = std::process::Command::new(BIN);
-    common::hermetic(&mut command);
-    command.args(args).stdin(Stdio::null());
-    let output = Command::from_std(command).output().expect("beian runs");
-    Run {
-        code: output.status.code(),
-        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
-    }
-}
 
 /// A knowledge-base directory in a temporary folder; `path` names files as beian reports them.
 struct Kb {

@@ -8,7 +8,7 @@
 #![cfg(unix)]
 
 mod common;
-use assert_cmd::Command;
+use common::Run;
 use serde_json::Value;
 use std::fs;
 use std::io::{BufRead, BufReader, Write};
@@ -17,12 +17,6 @@ use std::time::Duration;
 
 const BIN: &str = env!("CARGO_BIN_EXE_beian");
 
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
 fn command(args: &[&str]) -> std::process::Command {
     let mut command = std::process::Command::new(BIN);
     common::hermetic(&mut command);
@@ -30,21 +24,9 @@ fn command(args: &[&str]) -> std::process::Command {
     command
 }
 
+/// A run that must not panic, whatever it is given.
 fn run(args: &[&str], stdin: Option<&[u8]>) -> Run {
-    let mut command = command(args);
-    if stdin.is_none() {
-        command.stdin(Stdio::null());
-    }
-    let mut command = Command::from_std(command);
-    if let Some(bytes) = stdin {
-        command.write_stdin(bytes.to_vec());
-    }
-    let output = command.output().expect("beian runs");
-    let run = Run {
-        code: output.status.code(),
-        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
-    };
+    let run = common::run_with_stdin(args, stdin);
     assert_no_panic(&run, args);
     run
 }

@@ -46,3 +46,37 @@ pub fn beian() -> Command {
     hermetic(&mut cmd);
     Command::from_std(cmd)
 }
+
+/// What a run of the binary left: its exit code and its output as text.
+#[allow(dead_code)]
+pub struct Run {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs the binary (see [`beian`]) with `args` and no standard input.
+#[allow(dead_code)]
+pub fn run(args: &[&str]) -> Run {
+    run_with_stdin(args, None)
+}
+
+/// Runs the binary (see [`beian`]) with `args`, and `stdin` on standard input (`None`: none).
+#[allow(dead_code)]
+pub fn run_with_stdin(args: &[&str], stdin: Option<&[u8]>) -> Run {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_beian"));
+    hermetic(&mut command).args(args);
+    if stdin.is_none() {
+        command.stdin(std::process::Stdio::null());
+    }
+    let mut command = Command::from_std(command);
+    if let Some(bytes) = stdin {
+        command.write_stdin(bytes.to_vec());
+    }
+    let output = command.output().expect("beian runs");
+    Run {
+        code: output.status.code(),
+        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+    }
+}
