@@ -1,4 +1,4 @@
-//! `beian eval`: scores a query set (kb-spec §4) against the advisor.
+//! Scoring a query set (kb-spec §4) against an advisor: the figures `beian eval` prints.
 
 use crate::advise::{AdviseError, Advisor, Status};
 use serde::Deserialize;

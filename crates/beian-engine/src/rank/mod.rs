@@ -206,7 +206,7 @@ impl Ranker {
             .map(|(i, term)| (i, term.coverage_weight(weights)))
             .collect();
 
-        let mut candidates = self.candidates(&lookup, &folded, &found, entries.len());
+        let candidates = self.candidates(&lookup, &folded, &found, entries.len());
         let ranking = Ranking {
             candidates: Vec::new(),
             terms: query_terms,
@@ -228,7 +228,7 @@ impl Ranker {
         };
         let mut ranked: Vec<Candidate> = candidates
             .list
-            .drain(..)
+            .into_iter()
             .map(|(entry, mut features)| {
                 features.name_coverage = covered(entry, NAMED);
                 features.coverage = covered(entry, ANYWHERE);
