@@ -479,6 +479,37 @@ fn lint_fails_on_an_english_body_that_lacks_a_step_of_the_chinese_one() {
 }
 
 #[test]
+fn lint_fails_on_an_english_item_that_lacks_a_number_of_the_chinese_one() {
+    let kb = Kb::new();
+    let text = entry("faq/deadline", "蓝鲸机房").replace(
+        "- 等待蓝鲸机房值班同事一个工作日内回复。",
+        "- 等待蓝鲸机房值班同事 24 小时内回复，最长 3 个工作日。",
+    );
+    kb.write("faq/deadline.md", &text);
+    let run = kb.lint();
+    let file = kb.shown("faq/deadline.md");
+    let line = line_of(&text, "- Wait for the");
+    assert_lint_error(
+        &run,
+        &file,
+        line,
+        "lacks the number 24, which the Chinese (line 20) has",
+    );
+    assert_lint_error(&run, &file, line, "lacks the number 3,");
+
+    // And the other way: a number the English adds is reported at the English line too.
+    let text = entry("faq/deadline", "蓝鲸机房")
+        .replace("within one working day", "within 2 working days");
+    kb.write("faq/deadline.md", &text);
+    assert_lint_error(
+        &kb.lint(),
+        &file,
+        line_of(&text, "- Wait for the"),
+        "has the number 2, which the Chinese (line 20) does not",
+    );
+}
+
+#[test]
 fn lint_rejects_a_source_key_that_does_not_resolve() {
     let kb = Kb::new();
     let text = replace_line(

@@ -1,12 +1,14 @@
 //! `beian kb lint`: every rule of the knowledge-base contract, each problem as `file:line: message`.
 //!
 //! Besides each entry's own rules, the two bodies of an entry are kept in step: the same sections with
-//! the same number of items. A built-in entry must have both bodies; a `--kb` entry may be Chinese
-//! only (a warning). Every source key must resolve in the source registry.
+//! the same number of items, and every number, date, code and URL of a Chinese item in the matching
+//! English item and back (see `facts`). A built-in entry must have both bodies; a `--kb` entry may be
+//! Chinese only (a warning). Every source key must resolve in the source registry.
 
+use super::facts::{facts, Fact};
 use super::sources::{self, Registry, Resolved};
 use super::{parse_entry, Files, Lang, ParsedEntry, Problem, Section, Severity, Vocabulary};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// Checks the built-in files and the `--kb` files (either may be absent; the `--kb` ones overlay the
 /// built-in ones) and returns every problem found, errors and warnings.
@@ -246,7 +248,8 @@ fn body_line(parsed: &ParsedEntry) -> usize {
 }
 
 /// The English body against the Chinese one: present (required for built-in entries), the same
-/// sections with the same number of items. Every problem points at the English text.
+/// sections with the same number of items, and the same facts item by item. Every problem points at
+/// the English text.
 fn check_english(parsed: &ParsedEntry, builtin: bool, problems: &mut Vec<Problem>) {
     let entry = &parsed.entry;
     let file = entry.origin.as_str();
@@ -277,6 +280,18 @@ fn check_english(parsed: &ParsedEntry, builtin: bool, problems: &mut Vec<Problem
             lines.start,
             "no English summary: the first paragraph after '# English' answers in one or two sentences",
         ));
+    } else {
+        let line = lines.summary.unwrap_or(lines.start);
+        let chinese_line = chinese.summary.unwrap_or(chinese.start);
+        compare_facts(
+            file,
+            "the summary",
+            line,
+            chinese_line,
+            &entry.body.summary,
+            &english.summary,
+            problems,
+        );
     }
     for section in Section::ALL {
         let (zh, en) = (entry.body.section(section), english.section(section));
@@ -302,8 +317,40 @@ fn check_english(parsed: &ParsedEntry, builtin: bool, problems: &mut Vec<Problem
                     zh.len()
                 ),
             )),
-            (Some(_), Some(_)) => {}
+            (Some(_), Some(_)) => {
+                for (i, (zh_item, en_item)) in zh.iter().zip(en).enumerate() {
+                    let what = format!("item {} of '{en_heading}'", i + 1);
+                    compare_facts(file, &what, lines.item(section, i), chinese.item(section, i), zh_item, en_item, problems);
+                }
+            }
         }
+    }
+}
+
+/// The facts one text has and the other lacks, each an error at the English line.
+fn compare_facts(
+    file: &str,
+    what: &str,
+    line: usize,
+    chinese_line: usize,
+    chinese: &str,
+    english: &str,
+    problems: &mut Vec<Problem>,
+) {
+    let (zh, en): (BTreeSet<Fact>, BTreeSet<Fact>) = (facts(chinese), facts(english));
+    for fact in zh.difference(&en) {
+        problems.push(Problem::error(
+            file,
+            line,
+            format!("English {what} lacks {fact}, which the Chinese (line {chinese_line}) has"),
+        ));
+    }
+    for fact in en.difference(&zh) {
+        problems.push(Problem::error(
+            file,
+            line,
+            format!("English {what} has {fact}, which the Chinese (line {chinese_line}) does not"),
+        ));
     }
 }
 
@@ -379,10 +426,23 @@ mod tests {
     }
 
     #[test]
-    fn a_missing_step_is_an_error_at_the_english_heading() {
+    fn a_missing_step_or_number_is_an_error_at_the_english_line() {
         let no_step = ENGLISH.replace("2. Second step, within 24 hours.\n", "");
         let problems = lint(Some(&files(&format!("{CHINESE}{no_step}"))), None);
         assert_eq!(messages(&problems), ["knowledge/faq/x.md:27: error: '## Remediation' has 1 items, the Chinese '## 解决步骤' (line 13) has 2: the two match item by item"]);
+
+        let no_number = ENGLISH.replace(", within 24 hours", " in time");
+        let problems = lint(Some(&files(&format!("{CHINESE}{no_number}"))), None);
+        assert_eq!(messages(&problems), ["knowledge/faq/x.md:29: error: English item 2 of '## Remediation' lacks the number 24, which the Chinese (line 15) has"]);
+
+        let extra = ENGLISH.replace("Answer: 20", "Answer: 30");
+        let problems = lint(Some(&files(&format!("{CHINESE}{extra}"))), None);
+        assert_eq!(messages(&problems).len(), 2, "{:?}", messages(&problems));
+        assert!(
+            problems.iter().all(|p| p.line == 22),
+            "{:?}",
+            messages(&problems)
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! the source registry beside them.
 
 mod entry;
+mod facts;
 pub mod lint;
 mod parse;
 pub mod sources;
