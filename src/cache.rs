@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 /// Changes whenever the stored layout changes; part of each file, checked on reading.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// How many compiled knowledge bases are kept; older ones are removed when a new one is stored.
 const KEEP: usize = 8;

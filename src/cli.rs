@@ -53,8 +53,10 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
 
-    /// Language of labels and titles in the text view
-    #[arg(long, global = true, value_enum, default_value_t = LangChoice::Zh, value_name = "LANG")]
+    /// Language of answers: labels, titles and the entries' text (and of the JSON body fields);
+    /// auto answers in the question's language (Latin-script question: English, Chinese: Chinese;
+    /// show, list and check, which have no question, use Chinese)
+    #[arg(long, global = true, value_enum, default_value_t = LangChoice::Auto, value_name = "LANG")]
     pub lang: LangChoice,
 }
 
@@ -67,9 +69,19 @@ pub enum ColorChoice {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LangChoice {
-    /// 中文 labels (原因 / 解决步骤 / 下一步)
+    /// The question's language: English when its Latin-script words outnumber its Chinese words
+    /// (a Chinese word counted as two characters), else Chinese
+    Auto,
+    /// 中文: labels (原因 / 解决步骤 / 下一步), titles and text
     Zh,
-    /// English labels and English titles
+    /// English labels, titles and text (an entry without English text says so and shows the Chinese)
+    En,
+}
+
+/// A language of questions (`beian eval --query-lang`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum QueryLang {
+    Zh,
     En,
 }
 
@@ -80,6 +92,7 @@ pub enum Command {
 Examples:
   beian ask \"备案退回后下一步做什么\"
   beian ask --json --top 3 \"初审退回:照片背景不对;法人身份证到期了\"
+  beian ask \"our ICP filing came back, what now?\"   # answered in English (--lang auto)
   beian ask - < notice.txt
 
 Exit status: 0 a confident match, 1 no confident match, 2 a usage, input or knowledge-base error.")]
@@ -132,8 +145,9 @@ Exit status: 0 at the end of the session, 2 if a piped line could not be read (i
 
     /// Score a query set (JSON Lines: {"id", "query", "expect": [...]} or "expect_all")
     #[command(after_help = "\
-Example:
+Examples:
   beian eval queries.jsonl --verbose
+  beian eval queries.jsonl --query-lang en     # the English questions only
 
 Prints top-1, top-3, MRR, out-of-scope and multi-reason accuracy; --verbose lists every miss.")]
     Eval {
@@ -142,6 +156,9 @@ Prints top-1, top-3, MRR, out-of-scope and multi-reason accuracy; --verbose list
         /// List every miss
         #[arg(long)]
         verbose: bool,
+        /// Score only the cases whose query is in this language, as --lang auto tells it
+        #[arg(long, value_enum, value_name = "LANG")]
+        query_lang: Option<QueryLang>,
     },
 
     /// Answer a queue of support tickets: one record per input line, in order

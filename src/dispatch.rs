@@ -4,12 +4,12 @@
 
 use crate::cli::{
     CheckArgs, Cli, ColorChoice, Command, GlobalArgs, KbCommand, KindChoice, LangChoice, ManArgs,
-    TriageArgs, TriageFormat,
+    QueryLang, TriageArgs, TriageFormat,
 };
 use crate::commands::{ask, check, completions, eval, kb, list, man, repl, show, triage, version};
 use crate::outcome::{user_error, Outcome};
 use crate::render::{sanitize, Lang};
-use crate::settings::{ColorWhen, Options, Settings};
+use crate::settings::{AnswerLang, ColorWhen, Options, Settings};
 use beian_engine::kb::Kind;
 use std::io::{self, IsTerminal, Write};
 
@@ -55,7 +55,17 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
             list::run(&settings, kind.map(self::kind), json, &mut out)?
         }
         Some(Command::Kb(KbCommand::Lint)) => kb::lint(&settings, &mut out)?,
-        Some(Command::Eval { file, verbose }) => eval::run(&settings, &file, verbose, &mut out)?,
+        Some(Command::Eval {
+            file,
+            verbose,
+            query_lang,
+        }) => {
+            let only = query_lang.map(|lang| match lang {
+                QueryLang::Zh => Lang::Zh,
+                QueryLang::En => Lang::En,
+            });
+            eval::run(&settings, &file, verbose, only, &mut out)?
+        }
         Some(Command::Triage(args)) => triage::run(&settings, &triage_args(args), &mut out)?,
         Some(Command::Check(args)) => check::command::run(&settings, &check_args(args), &mut out)?,
         Some(Command::Repl { json }) => repl::run(&settings, json, &mut out)?,
@@ -84,8 +94,9 @@ fn options(global: GlobalArgs) -> Options {
             ColorChoice::Never => ColorWhen::Never,
         },
         lang: match global.lang {
-            LangChoice::Zh => Lang::Zh,
-            LangChoice::En => Lang::En,
+            LangChoice::Auto => AnswerLang::Auto,
+            LangChoice::Zh => AnswerLang::Fixed(Lang::Zh),
+            LangChoice::En => AnswerLang::Fixed(Lang::En),
         },
     }
 }

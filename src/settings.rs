@@ -26,6 +26,42 @@ pub enum ColorWhen {
     Never,
 }
 
+/// The language answers are given in (`--lang`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AnswerLang {
+    /// The question's own language (see [`Lang::of_text`]).
+    #[default]
+    Auto,
+    Fixed(Lang),
+}
+
+impl AnswerLang {
+    /// The language of the answer to `question`.
+    pub fn for_text(self, question: &str) -> Lang {
+        match self {
+            AnswerLang::Auto => Lang::of_text(question),
+            AnswerLang::Fixed(lang) => lang,
+        }
+    }
+
+    /// The language when there is no question to go by (`show`, `list`, `check`, messages):
+    /// the fixed one, else Chinese, the knowledge base's first language.
+    pub fn without_text(self) -> Lang {
+        match self {
+            AnswerLang::Auto => Lang::Zh,
+            AnswerLang::Fixed(lang) => lang,
+        }
+    }
+
+    /// How `--lang` and `:lang` write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AnswerLang::Auto => "auto",
+            AnswerLang::Fixed(lang) => lang.as_str(),
+        }
+    }
+}
+
 /// The global options as given.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -33,7 +69,7 @@ pub struct Options {
     pub no_builtin: bool,
     pub no_cache: bool,
     pub color: ColorWhen,
-    pub lang: Lang,
+    pub lang: AnswerLang,
 }
 
 /// The global options resolved.
@@ -42,7 +78,11 @@ pub struct Settings {
     pub sources: Sources,
     /// Where a `--kb` knowledge base is kept once compiled.
     pub cache: cache::Policy,
+    /// The text view's options; its language is [`AnswerLang::without_text`]: a command that
+    /// answers a question sets it from the question.
     pub text: TextOptions,
+    /// The language of answers.
+    pub lang: AnswerLang,
     pub color: bool,
 }
 
@@ -69,10 +109,11 @@ impl Settings {
             },
             cache: cache::Policy::resolve(options.no_cache),
             text: TextOptions {
-                lang: options.lang,
+                lang: options.lang.without_text(),
                 palette: Palette { enabled: color },
                 width: None,
             },
+            lang: options.lang,
             color,
         })
     }

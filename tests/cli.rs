@@ -11,12 +11,11 @@
 #![cfg(unix)]
 
 mod common;
-use common::{beian, run, run_with_stdin, Run};
+use common::{assert_golden, beian, golden_path, run, run_with_stdin, Run};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::fs;
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
 
@@ -188,47 +187,6 @@ fn assert_result_shape(result: &Value) {
 
 // ---------------------------------------------------------------------------------------------
 // Golden files
-
-fn golden_path(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests")
-        .join("golden")
-        .join(name)
-}
-
-/// Compares `actual` with `tests/golden/NAME`; with `BLESS=1` rewrites the file instead.
-fn assert_golden(name: &str, actual: &str) {
-    let path = golden_path(name);
-    if std::env::var_os("BLESS").is_some_and(|value| value == "1") {
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = fs::read_to_string(&path).unwrap_or_else(|err| {
-        panic!(
-            "cannot read {}: {err}; create it with `BLESS=1 cargo test --test cli`",
-            path.display()
-        )
-    });
-    if expected == actual {
-        return;
-    }
-    let (line, want, got) = expected
-        .lines()
-        .map(Some)
-        .chain(std::iter::repeat(None))
-        .zip(actual.lines().map(Some).chain(std::iter::repeat(None)))
-        .enumerate()
-        .find(|(_, (want, got))| want != got)
-        .map(|(i, (want, got))| (i + 1, want, got))
-        .unwrap_or((0, None, None));
-    panic!(
-        "the output differs from {} at line {line}:\n  golden: {want:?}\n  actual: {got:?}\n\
-         If the change is intended, run `BLESS=1 cargo test --test cli` and review `git diff tests/golden`.\n\
-         --- actual output ---\n{actual}",
-        path.display()
-    );
-}
 
 /// `ask --json` made stable for a golden file: `score` (the engine's raw, unbounded number) is
 /// checked for range and dropped; `confidence` is kept at two decimals, as the text view shows it.
@@ -608,7 +566,7 @@ fn labels_are_chinese_by_default_and_english_with_lang_en() {
         "\n解决步骤\n",
         "\n下一步\n",
         "\n相关: ",
-        "\n来源: ",
+        "\n来源:\n",
         "置信度",
     ] {
         assert!(
@@ -625,7 +583,7 @@ fn labels_are_chinese_by_default_and_english_with_lang_en() {
         "\nRemediation\n",
         "\nNext actions\n",
         "\nRelated: ",
-        "\nSources: ",
+        "\nSources:\n",
         "confidence",
     ] {
         assert!(

@@ -50,9 +50,10 @@ impl Kb {
     }
 }
 
-/// A valid entry with the given id. Its layout (1-based lines):
+/// A valid entry with the given id, in Chinese and English. Its layout (1-based lines):
 ///  1 `+++`, 2 id, 3 kind, 4 title, 5 title_en, 6 aliases, 7 patterns, 8 related, 9 sources, 10 `+++`,
-///  11 summary, 13 `## 原因`, 16 `## 解决步骤`, 19 `## 下一步`.
+///  11 summary, 13 `## 原因`, 16 `## 解决步骤`, 19 `## 下一步`,
+///  22 `# English`, 24 summary, 26 `## Causes`, 29 `## Remediation` (30 its step), 32 `## Next actions`.
 fn entry(id: &str, word: &str) -> String {
     let kind = id.split_once('/').unwrap().0;
     format!(
@@ -64,7 +65,7 @@ title_en = "Test entry about {word}"
 aliases = ["{word}别名", "{word} alias"]
 patterns = ["{word}通知原文"]
 related = []
-sources = ["TEAM-1"]
+sources = ["https://wiki.example.com/team-1"]
 +++
 遇到{word}时，先在公司内部的{word}工单系统登记，再按下面的步骤处理。
 
@@ -76,6 +77,19 @@ sources = ["TEAM-1"]
 
 ## 下一步
 - 等待{word}值班同事一个工作日内回复。
+
+# English
+
+When {word} comes up, first log it in the company's internal {word} ticket system, then follow the steps below.
+
+## Causes
+- {word} is the company's own access point; outside access providers do not know it.
+
+## Remediation
+1. Submit a request in the {word} ticket system.
+
+## Next actions
+- Wait for the {word} duty colleague to reply within one working day.
 "#
     )
 }
@@ -371,7 +385,8 @@ fn lint_reports_empty_sources() {
     }
     // Absent entirely is empty too.
     let kb = Kb::new();
-    let text = entry("faq/absent", "无来源").replace("sources = [\"TEAM-1\"]\n", "");
+    let text = entry("faq/absent", "无来源")
+        .replace("sources = [\"https://wiki.example.com/team-1\"]\n", "");
     kb.write("faq/absent.md", &text);
     let run = kb.lint();
     assert_eq!(run.code, Some(2), "{}", run.stdout);
@@ -405,6 +420,161 @@ fn lint_reports_an_invalid_pattern() {
         "a valid pattern is fine:\n{}",
         run.stdout
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lint: the two bodies of an entry, and the source registry
+
+/// The entry of [`entry`] without its English part (lines 1–20).
+fn chinese_only(id: &str, word: &str) -> String {
+    let text = entry(id, word);
+    let cut = text.find("\n# English").unwrap();
+    text[..=cut].to_string()
+}
+
+#[test]
+fn a_kb_entry_without_english_is_a_warning_not_an_error() {
+    let kb = Kb::new();
+    kb.write(
+        "faq/blue-whale.md",
+        chinese_only("faq/blue-whale", "蓝鲸机房"),
+    );
+    let run = kb.lint();
+    assert_eq!(
+        run.code,
+        Some(0),
+        "a warning alone exits 0:\n{}",
+        run.stdout
+    );
+    let prefix = format!(
+        "{}:11: warning: no English part",
+        kb.shown("faq/blue-whale.md")
+    );
+    assert!(
+        run.stdout.lines().any(|l| l.starts_with(&prefix)),
+        "expected {prefix:?}:\n{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("0 errors, 1 warnings"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn lint_fails_on_an_english_body_that_lacks_a_step_of_the_chinese_one() {
+    let kb = Kb::new();
+    let text = entry("faq/two-steps", "蓝鲸机房").replace(
+        "1. 在蓝鲸机房工单系统提交申请。\n",
+        "1. 在蓝鲸机房工单系统提交申请。\n2. 提交后在工单里上传机柜照片。\n",
+    );
+    kb.write("faq/two-steps.md", &text);
+    assert_lint_error(
+        &kb.lint(),
+        &kb.shown("faq/two-steps.md"),
+        line_of(&text, "## Remediation"),
+        "'## Remediation' has 1 items, the Chinese '## 解决步骤' (line 16) has 2",
+    );
+}
+
+#[test]
+fn lint_fails_on_an_english_item_that_lacks_a_number_of_the_chinese_one() {
+    let kb = Kb::new();
+    let text = entry("faq/deadline", "蓝鲸机房").replace(
+        "- 等待蓝鲸机房值班同事一个工作日内回复。",
+        "- 等待蓝鲸机房值班同事 24 小时内回复，最长 3 个工作日。",
+    );
+    kb.write("faq/deadline.md", &text);
+    let run = kb.lint();
+    let file = kb.shown("faq/deadline.md");
+    let line = line_of(&text, "- Wait for the");
+    assert_lint_error(
+        &run,
+        &file,
+        line,
+        "lacks the number 24, which the Chinese (line 20) has",
+    );
+    assert_lint_error(&run, &file, line, "lacks the number 3,");
+
+    // And the other way: a number the English adds is reported at the English line too.
+    let text = entry("faq/deadline", "蓝鲸机房")
+        .replace("within one working day", "within 2 working days");
+    kb.write("faq/deadline.md", &text);
+    assert_lint_error(
+        &kb.lint(),
+        &file,
+        line_of(&text, "- Wait for the"),
+        "has the number 2, which the Chinese (line 20) does not",
+    );
+}
+
+#[test]
+fn lint_rejects_a_source_key_that_does_not_resolve() {
+    let kb = Kb::new();
+    let text = replace_line(
+        &entry("faq/team", "蓝鲸机房"),
+        "sources = ",
+        r#"sources = ["TEAM-1", "https://wiki.example.com/team-2"]"#,
+    );
+    kb.write("faq/team.md", &text);
+    let run = kb.lint();
+    assert_lint_error(
+        &run,
+        &kb.shown("faq/team.md"),
+        9,
+        "source 'TEAM-1' is not a key of sources.toml",
+    );
+    assert!(
+        !run.stdout.contains("team-2"),
+        "a URL resolves to itself:\n{}",
+        run.stdout
+    );
+
+    // The directory's registry resolves it.
+    kb.write(
+        "sources.toml",
+        "[TEAM-1]\ntitle = \"蓝鲸机房运维手册\"\npublisher = \"Example Corp IT\"\nurl = \"https://wiki.example.com/team-1\"\nread = 2026-12-01\n",
+    );
+    let run = kb.lint();
+    assert_eq!(run.code, Some(0), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("0 errors, 0 warnings"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn lint_reports_a_registry_table_without_a_publisher_at_its_line() {
+    let kb = Kb::new();
+    let text = replace_line(
+        &entry("faq/team", "蓝鲸机房"),
+        "sources = ",
+        r#"sources = ["TEAM-1"]"#,
+    );
+    kb.write("faq/team.md", &text);
+    kb.write(
+        "sources.toml",
+        "# Our sources\n\n[TEAM-1]\ntitle = \"蓝鲸机房运维手册\"\n",
+    );
+    let run = kb.lint();
+    assert_lint_error(
+        &run,
+        &kb.shown("sources.toml"),
+        3,
+        "source 'TEAM-1' needs a title and a publisher",
+    );
+    // A table that is left out does not resolve the key either.
+    assert_lint_error(
+        &run,
+        &kb.shown("faq/team.md"),
+        9,
+        "source 'TEAM-1' is not a key",
+    );
+
+    kb.write("sources.toml", "[TEAM-1\n");
+    assert_lint_error(&kb.lint(), &kb.shown("sources.toml"), 1, "invalid TOML");
 }
 
 #[test]

@@ -132,18 +132,24 @@ fn records_follow_the_contract() {
         "confidence",
         "segment",
         "matched",
+        "lang",
         "summary",
         "causes",
         "remediation",
         "next_actions",
         "related",
         "sources",
+        "source_refs",
     ] {
         assert!(
             answered["results"][0].get(field).is_some(),
             "results carry {field}"
         );
     }
+    assert_eq!(
+        answered["lang"], "zh",
+        "a Chinese ticket is answered in Chinese"
+    );
     assert!(answered.get("truncated").is_none());
 
     assert_eq!(
@@ -162,7 +168,7 @@ fn records_follow_the_contract() {
     assert_eq!(got[6]["error"], "\"text\" is not a string");
     assert_eq!(
         got[8],
-        json!({"id": "A-9", "status": "no_match", "results": []})
+        json!({"id": "A-9", "status": "no_match", "lang": "zh", "results": []})
     );
 }
 

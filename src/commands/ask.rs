@@ -48,8 +48,9 @@ pub fn run(settings: &Settings, args: &Args, out: &mut dyn Write) -> anyhow::Res
             MAX_QUERY_BYTES / 1024
         );
     }
+    let lang = settings.lang.for_text(&advice.query);
     if args.json {
-        let advice_json = AdviceJson::new(&advice);
+        let advice_json = AdviceJson::new(&advice, lang);
         match &explanation {
             Some(explanation) => crate::render::json::write(
                 out,
@@ -62,6 +63,7 @@ pub fn run(settings: &Settings, args: &Args, out: &mut dyn Write) -> anyhow::Res
     } else {
         let mut options = settings.text;
         options.width = crate::terminal::width();
+        options.lang = lang;
         text::write_advice(out, &advice, &options)?;
     }
     Ok(match advice.status {

@@ -6,19 +6,27 @@ use crate::render::sanitize;
 use crate::settings::Settings;
 use anyhow::Context;
 use beian_engine::eval::{evaluate, parse_cases};
+use beian_engine::lang::Lang;
 use std::io::Write;
 use std::path::Path;
 
+/// Scores the query set in `file`; `only`: just the cases whose query is in that language.
 pub fn run(
     settings: &Settings,
     file: &Path,
     verbose: bool,
+    only: Option<Lang>,
     out: &mut dyn Write,
 ) -> anyhow::Result<Outcome> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let text = decode_query(bytes, &file.display().to_string())?;
-    let cases = parse_cases(&text)
+    let mut cases = parse_cases(&text)
         .map_err(|(line, message)| user_error(format!("{}:{line}: {message}", file.display())))?;
+    if let Some(lang) = only {
+        let all = cases.len();
+        cases.retain(|case| Lang::of_text(&case.query) == lang);
+        writeln!(out, "query language {lang}: {} of {all} cases", cases.len())?;
+    }
     let advisor = settings.advisor()?;
     let report = evaluate(&advisor, &cases)?;
     if verbose {

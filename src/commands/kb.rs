@@ -7,19 +7,21 @@ use beian_engine::kb::{lint, Files};
 use std::io::Write;
 
 pub fn lint(settings: &Settings, out: &mut dyn Write) -> anyhow::Result<Outcome> {
-    let mut layers = Vec::new();
-    if settings.sources.builtin {
-        layers.push(crate::builtin::files());
-    }
-    if let Some(dir) = &settings.sources.dir {
-        layers.push(Files::read_dir(dir).map_err(|err| user_error(err.to_string()))?);
-    }
-    let problems = lint::lint(&layers);
+    let builtin = settings.sources.builtin.then(crate::builtin::files);
+    let overlay = match &settings.sources.dir {
+        Some(dir) => Some(Files::read_dir(dir).map_err(|err| user_error(err.to_string()))?),
+        None => None,
+    };
+    let problems = lint::lint(builtin.as_ref(), overlay.as_ref());
     for problem in &problems {
         writeln!(out, "{}", sanitize(&problem.to_string()))?;
     }
     let errors = lint::error_count(&problems);
-    let entries: usize = layers.iter().map(|l| l.entries.len()).sum();
+    let entries: usize = builtin
+        .iter()
+        .chain(&overlay)
+        .map(|l| l.entries.len())
+        .sum();
     writeln!(
         out,
         "{entries} entries checked: {errors} errors, {} warnings",

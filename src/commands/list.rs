@@ -20,7 +20,11 @@ pub fn run(
         .filter(|e| kind.is_none_or(|k| e.kind == k))
         .collect();
     if json {
-        let items: Vec<_> = entries.iter().map(|e| EntryJson::new(e)).collect();
+        let lang = settings.lang.without_text();
+        let items: Vec<_> = entries
+            .iter()
+            .map(|e| EntryJson::new(e, lang, &kb.sources))
+            .collect();
         crate::render::json::write(out, &items, true)?;
         writeln!(out)?;
     } else {

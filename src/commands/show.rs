@@ -1,4 +1,4 @@
-//! `beian show ID`: one entry in full, as text or JSON.
+//! `beian show ID`: one entry in full, as text or JSON, in Chinese or (`--lang en`) English.
 
 use crate::outcome::{user_error, Outcome};
 use crate::render::json::EntryJson;
@@ -32,12 +32,13 @@ pub fn run(
         return Err(user_error(format!("no entry '{}'; {hint}", sanitize(id))));
     };
     if json {
-        crate::render::json::write(out, &EntryJson::new(entry), true)?;
+        let lang = settings.lang.without_text();
+        crate::render::json::write(out, &EntryJson::new(entry, lang, &kb.sources), true)?;
         writeln!(out)?;
     } else {
         let mut options = settings.text;
         options.width = crate::terminal::width();
-        text::write_entry(out, entry, &options)?;
+        text::write_entry(out, entry, &kb.sources, &options)?;
     }
     Ok(Outcome::Success)
 }

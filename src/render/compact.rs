@@ -94,10 +94,14 @@ fn write_block(
         answer.confidence
     );
     writeln!(out, "{indent}{}", p.dim(&sanitize(&meta)))?;
-    write_wrapped(out, &indent, &indent, &entry.summary, options.width)?;
+    let (body, lang) = entry.body_in(options.lang);
+    if lang != options.lang {
+        writeln!(out, "{indent}{}", p.dim(l.no_english))?;
+    }
+    write_wrapped(out, &indent, &indent, &body.summary, options.width)?;
     let sections = [
-        (l.remediation, &entry.remediation, true),
-        (l.next_actions, &entry.next_actions, false),
+        (l.remediation, &body.remediation, true),
+        (l.next_actions, &body.next_actions, false),
     ];
     for (label, items, numbered) in sections {
         if items.is_empty() {

@@ -1,7 +1,9 @@
-//! The JSON shapes of kb-spec §3. Field names are a contract: never rename one.
+//! The JSON shapes of kb-spec §3 and `docs/contract.md`. Field names are a contract: never rename
+//! or drop one; new fields are added.
 
 use beian_engine::advise::{Advice, Answer};
-use beian_engine::kb::Entry;
+use beian_engine::kb::{Entry, Registry, Resolved};
+use beian_engine::lang::Lang;
 use beian_engine::rank::{CandidateExplanation, Row, SegmentExplanation};
 use serde::Serialize;
 
@@ -9,6 +11,8 @@ use serde::Serialize;
 pub struct AdviceJson<'a> {
     pub query: &'a str,
     pub status: &'static str,
+    /// The language the answer was asked for (`--lang`, or the question's own under `auto`).
+    pub lang: Lang,
     pub results: Vec<ResultJson<'a>>,
 }
 
@@ -22,27 +26,94 @@ pub struct ResultJson<'a> {
     pub confidence: f32,
     pub segment: &'a str,
     pub matched: &'a [String],
+    /// The language of `summary`, `causes`, `remediation` and `next_actions`: the answer's, or `zh`
+    /// for an entry without English text.
+    pub lang: Lang,
     pub summary: &'a str,
     pub causes: &'a [String],
     pub remediation: &'a [String],
     pub next_actions: &'a [String],
     pub related: &'a [String],
     pub sources: &'a [String],
+    /// `sources` resolved in the source registry, in the same order.
+    pub source_refs: Vec<SourceRefJson<'a>>,
+}
+
+/// A source key with what the registry says of it. A URL stands for itself (its host as the
+/// publisher); a key the registry does not know has only the key.
+#[derive(Serialize)]
+pub struct SourceRefJson<'a> {
+    pub key: &'a str,
+    pub title: Option<&'a str>,
+    pub publisher: Option<&'a str>,
+    pub url: Option<&'a str>,
+    pub read: Option<&'a str>,
+}
+
+impl<'a> SourceRefJson<'a> {
+    pub fn new(key: &'a str, registry: &'a Registry) -> SourceRefJson<'a> {
+        let unknown = SourceRefJson {
+            key,
+            title: None,
+            publisher: None,
+            url: None,
+            read: None,
+        };
+        match registry.resolve(key) {
+            Resolved::Registered(source) => SourceRefJson {
+                title: Some(&source.title),
+                publisher: Some(&source.publisher),
+                url: source.url.as_deref(),
+                read: source.read.as_deref(),
+                ..unknown
+            },
+            Resolved::Url => SourceRefJson {
+                publisher: host(key),
+                url: Some(key.trim()),
+                ..unknown
+            },
+            Resolved::Unknown => unknown,
+        }
+    }
+
+    /// Every source of an entry, resolved.
+    pub fn all(entry: &'a Entry, registry: &'a Registry) -> Vec<SourceRefJson<'a>> {
+        entry
+            .sources
+            .iter()
+            .map(|key| SourceRefJson::new(key, registry))
+            .collect()
+    }
+}
+
+/// The host of a URL (`https://beian.miit.gov.cn/#/` → `beian.miit.gov.cn`).
+fn host(url: &str) -> Option<&str> {
+    let rest = url.trim().split_once("://")?.1;
+    let host = rest.split(['/', '?', '#']).next()?;
+    let host = host.rsplit('@').next()?;
+    (!host.is_empty()).then_some(host)
 }
 
 impl<'a> AdviceJson<'a> {
-    pub fn new(advice: &'a Advice<'a>) -> AdviceJson<'a> {
+    /// The answer in `lang`: each result's body in that language where the entry has it.
+    pub fn new(advice: &'a Advice<'a>, lang: Lang) -> AdviceJson<'a> {
         AdviceJson {
             query: &advice.query,
             status: advice.status.as_str(),
-            results: advice.results.iter().map(ResultJson::new).collect(),
+            lang,
+            results: advice
+                .results
+                .iter()
+                .map(|answer| ResultJson::new(answer, lang, advice.sources))
+                .collect(),
         }
     }
 }
 
 impl<'a> ResultJson<'a> {
-    pub fn new(answer: &'a Answer<'a>) -> ResultJson<'a> {
+    pub fn new(answer: &'a Answer<'a>, lang: Lang, registry: &'a Registry) -> ResultJson<'a> {
         let entry = answer.entry;
+        let (body, lang) = entry.body_in(lang);
         ResultJson {
             id: &entry.id,
             kind: entry.kind.as_str(),
@@ -52,12 +123,14 @@ impl<'a> ResultJson<'a> {
             confidence: answer.confidence,
             segment: &answer.segment,
             matched: &answer.matched,
-            summary: &entry.summary,
-            causes: &entry.causes,
-            remediation: &entry.remediation,
-            next_actions: &entry.next_actions,
+            lang,
+            summary: &body.summary,
+            causes: &body.causes,
+            remediation: &body.remediation,
+            next_actions: &body.next_actions,
             related: &entry.related,
             sources: &entry.sources,
+            source_refs: SourceRefJson::all(entry, registry),
         }
     }
 }
@@ -141,6 +214,8 @@ pub struct EntryJson<'a> {
     pub title: &'a str,
     pub title_en: &'a str,
     pub aliases: &'a [String],
+    /// The language of the body fields (`summary` … `symptoms`), as in [`ResultJson`].
+    pub lang: Lang,
     pub summary: &'a str,
     pub causes: &'a [String],
     pub remediation: &'a [String],
@@ -148,24 +223,29 @@ pub struct EntryJson<'a> {
     pub symptoms: &'a [String],
     pub related: &'a [String],
     pub sources: &'a [String],
+    pub source_refs: Vec<SourceRefJson<'a>>,
     pub reviewed: Option<&'a str>,
 }
 
 impl<'a> EntryJson<'a> {
-    pub fn new(entry: &'a Entry) -> EntryJson<'a> {
+    /// The entry with its body in `lang` where it has one.
+    pub fn new(entry: &'a Entry, lang: Lang, registry: &'a Registry) -> EntryJson<'a> {
+        let (body, lang) = entry.body_in(lang);
         EntryJson {
             id: &entry.id,
             kind: entry.kind.as_str(),
             title: &entry.title,
             title_en: &entry.title_en,
             aliases: &entry.aliases,
-            summary: &entry.summary,
-            causes: &entry.causes,
-            remediation: &entry.remediation,
-            next_actions: &entry.next_actions,
-            symptoms: &entry.symptoms,
+            lang,
+            summary: &body.summary,
+            causes: &body.causes,
+            remediation: &body.remediation,
+            next_actions: &body.next_actions,
+            symptoms: &body.symptoms,
             related: &entry.related,
             sources: &entry.sources,
+            source_refs: SourceRefJson::all(entry, registry),
             reviewed: entry.reviewed.as_deref(),
         }
     }
@@ -205,6 +285,19 @@ pub fn write<T: Serialize + ?Sized>(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_url_source_names_its_host() {
+        assert_eq!(
+            super::host("https://beian.miit.gov.cn/#/Integrated"),
+            Some("beian.miit.gov.cn")
+        );
+        assert_eq!(
+            super::host("http://user@example.com:8080/a"),
+            Some("example.com:8080")
+        );
+        assert_eq!(super::host("https://"), None);
+    }
+
     #[test]
     fn c1_controls_are_escaped_and_the_json_stays_equal() {
         let value = serde_json::json!({"query": "a\u{9b}31mb\u{85}c 备案"});

@@ -4,13 +4,9 @@ pub mod compact;
 pub mod json;
 pub mod text;
 
-/// Language of labels (and titles) in the text view.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    #[default]
-    Zh,
-    En,
-}
+/// The language of an answer: its labels, titles and body (the engine's, so that views, settings
+/// and entries agree).
+pub use beian_engine::lang::Lang;
 
 /// ANSI styling, or none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

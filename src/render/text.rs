@@ -2,7 +2,7 @@
 
 use super::{sanitize, Lang, Palette};
 use beian_engine::advise::{Advice, Answer, Status, MATCH_THRESHOLD};
-use beian_engine::kb::{Entry, Kind};
+use beian_engine::kb::{Entry, Kind, Registry, Resolved};
 use beian_engine::rank::SegmentExplanation;
 use std::io::{self, Write};
 use unicode_width::UnicodeWidthChar;
@@ -30,6 +30,10 @@ pub(super) struct Labels {
     pub no_match: &'static str,
     pub suggestions: &'static str,
     pub truncated: &'static str,
+    /// Before the Chinese body of an entry that has no English text, in an English answer.
+    pub no_english: &'static str,
+    /// Before the date a source was read.
+    pub read: &'static str,
 }
 
 const ZH: Labels = Labels {
@@ -45,6 +49,8 @@ const ZH: Labels = Labels {
     no_match: "没有找到把握较大的答案。可以换个说法，或补充驳回通知的原文。",
     suggestions: "可能相关",
     truncated: "（输入过长，只分析了前面部分）",
+    no_english: "",
+    read: "查阅于",
 };
 
 const EN: Labels = Labels {
@@ -60,6 +66,8 @@ const EN: Labels = Labels {
     no_match: "No confident answer. Try other words, or paste the rejection notice itself.",
     suggestions: "Perhaps related",
     truncated: "(the input was long; only its beginning was read)",
+    no_english: "This entry has no English text yet; showing the Chinese.",
+    read: "read",
 };
 
 pub(super) fn labels(lang: Lang) -> &'static Labels {
@@ -77,10 +85,16 @@ pub(crate) fn kind_label(kind: Kind, lang: Lang) -> &'static str {
 }
 
 pub(crate) fn title(entry: &Entry, lang: Lang) -> &str {
-    match lang {
-        Lang::Zh => &entry.title,
-        Lang::En => &entry.title_en,
-    }
+    entry.title_in(lang)
+}
+
+/// How much of an entry a view shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum View {
+    /// An answer: no symptoms, sources in their short form (publisher: title <URL>).
+    Answer,
+    /// The whole entry (`beian show`): symptoms too, sources in full (key, URLs, date read, note).
+    Entry,
 }
 
 /// Writes the answer to a query.
@@ -122,7 +136,7 @@ pub fn write_advice(
             )?;
         }
         write_entry_header(out, answer.entry, Some(answer.confidence), options)?;
-        write_entry_body(out, answer.entry, options, false)?;
+        write_entry_body(out, answer.entry, advice.sources, options, View::Answer)?;
     }
 
     let others: Vec<(usize, &Answer<'_>)> = advice
@@ -228,24 +242,31 @@ fn write_entry_header(
     Ok(())
 }
 
-/// Writes an entry's summary and sections; `symptoms` adds the optional section (the full `show` view).
+/// Writes an entry's summary and sections in the options' language (the Chinese ones, after a line
+/// that says so, when an English answer meets an entry without English text), its related ids and
+/// its sources.
 fn write_entry_body(
     out: &mut dyn Write,
     entry: &Entry,
+    registry: &Registry,
     options: &TextOptions,
-    symptoms: bool,
+    view: View,
 ) -> io::Result<()> {
     let l = labels(options.lang);
     let p = options.palette;
+    let (body, lang) = entry.body_in(options.lang);
     writeln!(out)?;
-    write_wrapped(out, "", "", &entry.summary, options.width)?;
+    if lang != options.lang {
+        writeln!(out, "{}", p.dim(l.no_english))?;
+    }
+    write_wrapped(out, "", "", &body.summary, options.width)?;
     let mut sections: Vec<(&str, &[String], bool)> = vec![
-        (l.causes, &entry.causes, false),
-        (l.remediation, &entry.remediation, true),
-        (l.next_actions, &entry.next_actions, false),
+        (l.causes, &body.causes, false),
+        (l.remediation, &body.remediation, true),
+        (l.next_actions, &body.next_actions, false),
     ];
-    if symptoms && !entry.symptoms.is_empty() {
-        sections.push((l.symptoms, &entry.symptoms, false));
+    if view == View::Entry && !body.symptoms.is_empty() {
+        sections.push((l.symptoms, &body.symptoms, false));
     }
     for (label, items, numbered) in sections {
         if items.is_empty() {
@@ -272,21 +293,87 @@ fn write_entry_body(
             sanitize(&entry.related.join(", "))
         )?;
     }
-    if !entry.sources.is_empty() {
-        writeln!(
-            out,
-            "{}: {}",
-            p.heading(l.sources),
-            sanitize(&entry.sources.join(", "))
-        )?;
+    write_sources(out, entry, registry, options, view)
+}
+
+/// The sources of an entry, one a line, so that a link can be copied whole (lines are not wrapped:
+/// a URL with Chinese in its path would break). An answer gives each as `publisher: title <URL>`;
+/// the whole entry adds the key, every URL, the date read and the registry's note. Keys the
+/// registry does not know (`kb lint` reports them) come last, together on one line, as written.
+fn write_sources(
+    out: &mut dyn Write,
+    entry: &Entry,
+    registry: &Registry,
+    options: &TextOptions,
+    view: View,
+) -> io::Result<()> {
+    let l = labels(options.lang);
+    let p = options.palette;
+    let keys: Vec<&str> = entry
+        .sources
+        .iter()
+        .map(|key| key.trim())
+        .filter(|key| !key.is_empty())
+        .collect();
+    if keys.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "{}:", p.heading(l.sources))?;
+    let mut unknown: Vec<&str> = Vec::new();
+    for key in keys {
+        let source = match registry.resolve(key) {
+            Resolved::Registered(source) => source,
+            Resolved::Url if view == View::Answer => {
+                writeln!(out, "  • <{}>", sanitize(key))?;
+                continue;
+            }
+            Resolved::Url => {
+                writeln!(out, "  • {}", sanitize(key))?;
+                continue;
+            }
+            Resolved::Unknown => {
+                unknown.push(key);
+                continue;
+            }
+        };
+        let named = sanitize(&format!("{}: {}", source.publisher, source.title));
+        if view == View::Answer {
+            match &source.url {
+                Some(url) => writeln!(out, "  • {named} <{}>", sanitize(url))?,
+                None => writeln!(out, "  • {named}")?,
+            }
+            continue;
+        }
+        writeln!(out, "  • {} · {named}", sanitize(key))?;
+        for url in source.url.iter().chain(&source.more_urls) {
+            writeln!(out, "    {}", sanitize(url))?;
+        }
+        let mut details: Vec<String> = Vec::new();
+        if let Some(read) = &source.read {
+            details.push(format!("{} {read}", l.read));
+        }
+        if let Some(note) = &source.note {
+            details.push(note.clone());
+        }
+        if !details.is_empty() {
+            writeln!(out, "    {}", p.dim(&sanitize(&details.join(" · "))))?;
+        }
+    }
+    if !unknown.is_empty() {
+        writeln!(out, "  • {}", sanitize(&unknown.join(", ")))?;
     }
     Ok(())
 }
 
-/// Writes a whole entry (`beian show`).
-pub fn write_entry(out: &mut dyn Write, entry: &Entry, options: &TextOptions) -> io::Result<()> {
+/// Writes a whole entry (`beian show`), with what the registry says of its sources.
+pub fn write_entry(
+    out: &mut dyn Write,
+    entry: &Entry,
+    registry: &Registry,
+    options: &TextOptions,
+) -> io::Result<()> {
     write_entry_header(out, entry, None, options)?;
-    write_entry_body(out, entry, options, true)
+    write_entry_body(out, entry, registry, options, View::Entry)
 }
 
 /// One line per entry (`beian list`), ids aligned by display width.

@@ -2,6 +2,8 @@
 //! that changes beian's output removed, so each test sees the same output wherever it runs.
 
 use assert_cmd::Command;
+use std::fs;
+use std::path::PathBuf;
 
 /// Variables that change what beian prints or where it keeps its files.
 pub const OUTSIDE_VARS: &[&str] = &[
@@ -79,4 +81,49 @@ pub fn run_with_stdin(args: &[&str], stdin: Option<&[u8]>) -> Run {
         stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
         stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
     }
+}
+
+/// `tests/golden/NAME`. After an intended change of an output, rewrite the golden files with
+/// `BLESS=1 cargo test --test cli --test bilingual` and review `git diff tests/golden`.
+#[allow(dead_code)]
+pub fn golden_path(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("golden")
+        .join(name)
+}
+
+/// Compares `actual` with `tests/golden/NAME`; with `BLESS=1` rewrites the file instead.
+#[allow(dead_code)]
+pub fn assert_golden(name: &str, actual: &str) {
+    let path = golden_path(name);
+    if std::env::var_os("BLESS").is_some_and(|value| value == "1") {
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = fs::read_to_string(&path).unwrap_or_else(|err| {
+        panic!(
+            "cannot read {}: {err}; create it with `BLESS=1 cargo test --test cli --test bilingual`",
+            path.display()
+        )
+    });
+    if expected == actual {
+        return;
+    }
+    let (line, want, got) = expected
+        .lines()
+        .map(Some)
+        .chain(std::iter::repeat(None))
+        .zip(actual.lines().map(Some).chain(std::iter::repeat(None)))
+        .enumerate()
+        .find(|(_, (want, got))| want != got)
+        .map(|(i, (want, got))| (i + 1, want, got))
+        .unwrap_or((0, None, None));
+    panic!(
+        "the output differs from {} at line {line}:\n  golden: {want:?}\n  actual: {got:?}\n\
+         If the change is intended, run `BLESS=1 cargo test --test cli --test bilingual` and review `git diff tests/golden`.\n\
+         --- actual output ---\n{actual}",
+        path.display()
+    );
 }

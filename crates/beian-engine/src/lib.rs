@@ -1,8 +1,9 @@
 //! The engine of beian, the offline ICP-filing advisor: the knowledge base ([`kb`]), the Chinese-aware
 //! analyzer ([`analyzer`]) and search index ([`index`]), the phrase and pattern matching ([`matching`])
 //! with the tables precomputed for it ([`tables`]), the splitting of a pasted notice ([`segment`]),
-//! the ranker ([`rank`]) and the advice built on it ([`advise`]), the built-in form a knowledge base is
-//! compiled into ([`compiled`]) and the scoring of query sets ([`eval`]).
+//! the languages of entries and questions ([`lang`]), the ranker ([`rank`]) and the advice built on
+//! it ([`advise`]), the built-in form a knowledge base is compiled into ([`compiled`]) and the
+//! scoring of query sets ([`eval`]).
 //!
 //! Nothing here prints, reads a terminal or parses a command line: lookups return data.
 
@@ -12,6 +13,7 @@ pub mod compiled;
 pub mod eval;
 pub mod index;
 pub mod kb;
+pub mod lang;
 pub mod matching;
 pub mod rank;
 pub mod segment;

@@ -1,6 +1,7 @@
 //! What a line of REPL input means: a `:command` or a query.
 
 use crate::render::Lang;
+use crate::settings::AnswerLang;
 use beian_engine::kb::Kind;
 
 /// One line (or one pasted block) of input.
@@ -10,6 +11,8 @@ pub enum Input {
     /// `:show` alone opens the best answer of the last query.
     Show(Option<Target>),
     List(Option<Kind>),
+    /// `:lang` alone says which language answers are in.
+    Lang(Option<AnswerLang>),
     Json,
     Help,
     Quit,
@@ -44,7 +47,8 @@ impl CommandSpec {
     }
 }
 
-/// Every command. Their first letters differ, so any prefix (`:s`, `:sh`) names one command.
+/// Every command. A prefix names the first command in this list that starts with it: `:s` is
+/// `:show`, `:l` stays `:list` (as it was before `:lang`), `:la` is `:lang`.
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: ":show",
@@ -57,6 +61,13 @@ pub const COMMANDS: &[CommandSpec] = &[
         usage: "[KIND]",
         help_zh: "列出条目；KIND 为 scenario、process、rejection、risk 或 faq",
         help_en: "list the entries; KIND is scenario, process, rejection, risk or faq",
+    },
+    CommandSpec {
+        name: ":lang",
+        usage: "zh|en|auto",
+        help_zh: "回答语言：zh 中文，en 英文，auto 跟随问题的语言（默认）",
+        help_en:
+            "the language of answers: zh Chinese, en English, auto the question's (the default)",
     },
     CommandSpec {
         name: ":json",
@@ -117,6 +128,7 @@ pub fn parse(line: &str) -> Result<Option<Input>, String> {
     let input = match command.name {
         ":show" => Input::Show(argument.map(parse_target).transpose()?),
         ":list" => Input::List(argument.map(parse_kind).transpose()?),
+        ":lang" => Input::Lang(argument.map(parse_lang).transpose()?),
         name => {
             if let Some(argument) = argument {
                 return Err(format!("{name} takes no argument (got '{argument}')"));
@@ -139,6 +151,19 @@ fn parse_target(argument: &str) -> Result<Target, String> {
         };
     }
     Ok(Target::Id(argument.to_string()))
+}
+
+/// The words `:lang` takes.
+pub const LANG_CHOICES: [&str; 3] = ["zh", "en", "auto"];
+
+fn parse_lang(argument: &str) -> Result<AnswerLang, String> {
+    match argument.to_ascii_lowercase().as_str() {
+        "auto" => Ok(AnswerLang::Auto),
+        other => other
+            .parse::<Lang>()
+            .map(AnswerLang::Fixed)
+            .map_err(|_| format!("unknown language '{argument}' (zh, en or auto)")),
+    }
 }
 
 /// A kind by its name (`rejection`) or its Chinese label (`驳回原因`).
@@ -195,6 +220,20 @@ mod tests {
             Some(Input::List(Some(Kind::Rejection)))
         );
         assert_eq!(parse(":list").unwrap(), Some(Input::List(None)));
+        assert_eq!(
+            parse(":l").unwrap(),
+            Some(Input::List(None)),
+            ":l stays :list"
+        );
+        assert_eq!(
+            parse(":la en").unwrap(),
+            Some(Input::Lang(Some(AnswerLang::Fixed(Lang::En))))
+        );
+        assert_eq!(
+            parse(":lang AUTO").unwrap(),
+            Some(Input::Lang(Some(AnswerLang::Auto)))
+        );
+        assert_eq!(parse(":lang").unwrap(), Some(Input::Lang(None)));
         assert_eq!(parse(":j").unwrap(), Some(Input::Json));
         assert_eq!(parse(":help").unwrap(), Some(Input::Help));
         assert_eq!(parse(":q").unwrap(), Some(Input::Quit));
@@ -206,6 +245,7 @@ mod tests {
         assert!(parse(":frobnicate").unwrap_err().contains(":help"));
         assert!(parse(":show 0").unwrap_err().contains("from 1"));
         assert!(parse(":list planets").unwrap_err().contains("unknown kind"));
+        assert!(parse(":lang fr").unwrap_err().contains("zh, en or auto"));
         assert!(parse(":json on").unwrap_err().contains("no argument"));
         assert!(parse(":show 1 2").unwrap_err().contains("one argument"));
     }

@@ -1,7 +1,7 @@
 //! Line-editor help for the REPL: tab completion of commands, entry ids and kinds, and a dimmed hint of
 //! what a command takes or how an id goes on.
 
-use super::command::{find_command, is_command, COMMANDS};
+use super::command::{find_command, is_command, COMMANDS, LANG_CHOICES};
 use crate::render::Palette;
 use beian_engine::kb::Kind;
 use rustyline::completion::{Completer, Pair};
@@ -74,6 +74,11 @@ pub fn completions(before_cursor: &str, ids: &[String]) -> (usize, Vec<Pair>) {
             .iter()
             .map(|k| k.as_str().to_string())
             .filter(|k| k.starts_with(argument))
+            .collect(),
+        Some(":lang") => LANG_CHOICES
+            .iter()
+            .filter(|choice| choice.starts_with(argument))
+            .map(|choice| choice.to_string())
             .collect(),
         _ => Vec::new(),
     };
@@ -231,6 +236,8 @@ mod tests {
             replacements(":list rej"),
             (6, vec!["rejection".to_string()])
         );
+        assert_eq!(replacements(":lang a"), (6, vec!["auto".to_string()]));
+        assert_eq!(replacements(":la ").1, ["zh", "en", "auto"]);
     }
 
     #[test]

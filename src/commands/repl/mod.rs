@@ -1,6 +1,6 @@
 //! The interactive session (`beian repl`, or `beian` on a terminal): ask, read a compact answer, follow
-//! up with `:show N`, `:list`, `:json`. Standard input that is not a terminal is answered line by line,
-//! without a prompt and without history.
+//! up with `:show N`, `:list`, `:lang`, `:json`. Standard input that is not a terminal is answered line
+//! by line, without a prompt and without history.
 
 mod command;
 mod helper;
@@ -13,7 +13,7 @@ use crate::outcome::Outcome;
 use crate::render::json::{AdviceJson, EntryJson};
 use crate::render::text::{self, display_width, TextOptions};
 use crate::render::{compact, sanitize, Lang};
-use crate::settings::Settings;
+use crate::settings::{AnswerLang, Settings};
 use beian_engine::advise::{Advisor, Status, MAX_QUERY_BYTES};
 use beian_engine::kb::Entry;
 use command::{Input, Target, COMMANDS};
@@ -30,6 +30,7 @@ pub fn run(settings: &Settings, json: bool, out: &mut dyn Write) -> anyhow::Resu
     let mut session = Session {
         advisor: &advisor,
         options: settings.text,
+        answer_lang: settings.lang,
         json,
         interactive,
         last: None,
@@ -55,7 +56,11 @@ enum Flow {
 
 struct Session<'a> {
     advisor: &'a Advisor,
+    /// The text options; their language is that of the last answer (under `auto`, the last
+    /// question's), which messages, `:show` and `:list` follow too.
     options: TextOptions,
+    /// The language of answers (`--lang`, changed by `:lang`).
+    answer_lang: AnswerLang,
     json: bool,
     interactive: bool,
     /// The ids of the last answer's results, best first: what `:show N` opens (`None`: no query yet).
@@ -89,16 +94,17 @@ impl Session<'_> {
             Input::Query(query) => self.answer(&query, out)?,
             Input::Show(target) => self.show(target, out)?,
             Input::List(kind) => {
-                let entries: Vec<&Entry> = self
-                    .advisor
-                    .kb()
+                let kb = self.advisor.kb();
+                let entries: Vec<&Entry> = kb
                     .entries()
                     .iter()
                     .filter(|e| kind.is_none_or(|k| e.kind == k))
                     .collect();
                 if self.json {
-                    let items: Vec<EntryJson<'_>> =
-                        entries.iter().map(|e| EntryJson::new(e)).collect();
+                    let items: Vec<EntryJson<'_>> = entries
+                        .iter()
+                        .map(|e| EntryJson::new(e, self.lang(), &kb.sources))
+                        .collect();
                     self.write_json(out, &items)?;
                 } else {
                     text::write_list(out, &entries, &self.text_options())?;
@@ -114,6 +120,17 @@ impl Session<'_> {
                         (Lang::En, false) => "JSON output off",
                     };
                     writeln!(out, "{}", self.options.palette.dim(state))?;
+                }
+            }
+            Input::Lang(choice) => {
+                if let Some(choice) = choice {
+                    self.answer_lang = choice;
+                    if let AnswerLang::Fixed(lang) = choice {
+                        self.options.lang = lang;
+                    }
+                }
+                if self.interactive || choice.is_none() {
+                    writeln!(out, "{}", self.options.palette.dim(&self.lang_state()))?;
                 }
             }
             Input::Help => self.help(out)?,
@@ -135,6 +152,7 @@ impl Session<'_> {
             }
         };
         self.last = Some(advice.results.iter().map(|a| a.entry.id.clone()).collect());
+        self.options.lang = self.answer_lang.for_text(&advice.query);
         if self.json {
             if advice.truncated {
                 tell(&format!(
@@ -142,7 +160,7 @@ impl Session<'_> {
                     MAX_QUERY_BYTES / 1024
                 ));
             }
-            return self.write_json(out, &AdviceJson::new(&advice));
+            return self.write_json(out, &AdviceJson::new(&advice, self.lang()));
         }
         if !self.interactive {
             let first_line = query.lines().next().unwrap_or_default();
@@ -200,9 +218,25 @@ impl Session<'_> {
         // An id of the last answer is always in the knowledge base it came from.
         let Some(entry) = entry else { return Ok(()) };
         if self.json {
-            self.write_json(out, &EntryJson::new(entry))
+            self.write_json(out, &EntryJson::new(entry, self.lang(), &kb.sources))
         } else {
-            text::write_entry(out, entry, &self.text_options())
+            text::write_entry(out, entry, &kb.sources, &self.text_options())
+        }
+    }
+
+    /// What `:lang` says: the language of answers.
+    fn lang_state(&self) -> String {
+        match (self.lang(), self.answer_lang) {
+            (Lang::Zh, AnswerLang::Auto) => "回答语言：auto（跟随问题的语言）".to_string(),
+            (Lang::Zh, AnswerLang::Fixed(lang)) => {
+                format!("回答语言：{lang}（:lang auto 跟随问题的语言）")
+            }
+            (Lang::En, AnswerLang::Auto) => {
+                "answers: auto (in the language of the question)".to_string()
+            }
+            (Lang::En, AnswerLang::Fixed(lang)) => {
+                format!("answers: {lang} (:lang auto answers in the language of the question)")
+            }
         }
     }
 

@@ -2,14 +2,15 @@
 //!
 //! A record repeats, for each of up to five results, the entry's summary, causes, steps, next actions
 //! and sources: most of its bytes, and the same bytes every time the entry answers. Serializing them
-//! cost a tenth of a triage run. Each entry's parts are serialized once per worker, the first time it
-//! answers, into the JSON before and after the fields that vary (score, confidence, segment, matched),
-//! and records are assembled from those pieces. A test checks the bytes equal serializing the whole
-//! record with serde_json.
+//! cost a tenth of a triage run. Each entry's parts are serialized once per worker and language, the
+//! first time it answers in that language, into the JSON before and after the fields that vary
+//! (score, confidence, segment, matched), and records are assembled from those pieces. A test checks
+//! the bytes equal serializing the whole record with serde_json.
 
 use crate::render::json::{self, ResultJson};
 use beian_engine::advise::{Advice, Answer};
-use beian_engine::kb::Entry;
+use beian_engine::kb::{Entry, Registry};
+use beian_engine::lang::Lang;
 use serde::Serialize;
 use serde_json::Value;
 use std::cell::RefCell;
@@ -17,14 +18,14 @@ use std::io::Write;
 use std::rc::Rc;
 
 /// An entry's result object split around the fields that vary: `head` ends with the comma before
-/// `"score"`, `tail` starts at `"summary"` and closes the object.
+/// `"score"`, `tail` starts at `"lang"` and closes the object.
 struct Pieces {
     head: Vec<u8>,
     tail: Vec<u8>,
 }
 
 impl Pieces {
-    fn of(entry: &Entry) -> Pieces {
+    fn of(entry: &Entry, lang: Lang, registry: &Registry) -> Pieces {
         let placeholder = Answer {
             entry,
             score: 0.0,
@@ -33,8 +34,12 @@ impl Pieces {
             matched: Vec::new(),
         };
         let mut whole = Vec::new();
-        json::write(&mut whole, &ResultJson::new(&placeholder), false)
-            .expect("writing JSON to memory cannot fail");
+        json::write(
+            &mut whole,
+            &ResultJson::new(&placeholder, lang, registry),
+            false,
+        )
+        .expect("writing JSON to memory cannot fail");
         // Inside a JSON string a quote is always escaped, so these field boundaries are unique.
         let find = |needle: &[u8]| {
             whole
@@ -43,17 +48,17 @@ impl Pieces {
                 .expect("ResultJson writes its fields in the kb-spec order")
         };
         let score = find(b",\"score\":");
-        let summary = find(b",\"summary\":");
+        let lang = find(b",\"lang\":");
         Pieces {
             head: whole[..=score].to_vec(),
-            tail: whole[summary + 1..].to_vec(),
+            tail: whole[lang + 1..].to_vec(),
         }
     }
 }
 
-/// Writes records, keeping each entry's pieces once made. One per worker thread.
+/// Writes records, keeping each entry's pieces once made, per language. One per worker thread.
 pub struct RecordWriter {
-    pieces: RefCell<Vec<Option<Rc<Pieces>>>>,
+    pieces: RefCell<Vec<[Option<Rc<Pieces>>; 2]>>,
 }
 
 impl RecordWriter {
@@ -63,12 +68,13 @@ impl RecordWriter {
         }
     }
 
-    /// Appends the record of a ticket and its advice (none: nothing to search for) and a newline.
-    /// `position` gives an entry's place in the knowledge base.
+    /// Appends the record of a ticket and its advice (none: nothing to search for), answered in
+    /// `lang`, and a newline. `position` gives an entry's place in the knowledge base.
     pub fn write(
         &self,
         id: &Value,
         advice: Option<&Advice<'_>>,
+        lang: Lang,
         position: impl Fn(&Entry) -> Option<usize>,
         out: &mut Vec<u8>,
     ) {
@@ -77,23 +83,18 @@ impl RecordWriter {
         write_value(out, id);
         out.extend_from_slice(b",\"status\":");
         write_value(out, status);
+        out.extend_from_slice(b",\"lang\":");
+        write_value(out, &lang);
         out.extend_from_slice(b",\"results\":[");
-        for (i, answer) in advice.iter().flat_map(|a| &a.results).enumerate() {
-            if i > 0 {
-                out.push(b',');
+        if let Some(advice) = advice {
+            for (i, answer) in advice.results.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                let pieces =
+                    self.pieces(answer.entry, lang, advice.sources, position(answer.entry));
+                write_result(out, answer, &pieces);
             }
-            let pieces = self.pieces(answer.entry, position(answer.entry));
-            out.extend_from_slice(&pieces.head);
-            out.extend_from_slice(b"\"score\":");
-            write_value(out, &answer.score);
-            out.extend_from_slice(b",\"confidence\":");
-            write_value(out, &answer.confidence);
-            out.extend_from_slice(b",\"segment\":");
-            write_value(out, answer.segment.as_str());
-            out.extend_from_slice(b",\"matched\":");
-            write_value(out, &answer.matched);
-            out.push(b',');
-            out.extend_from_slice(&pieces.tail);
         }
         out.push(b']');
         if advice.is_some_and(|a| a.truncated) {
@@ -102,18 +103,43 @@ impl RecordWriter {
         out.extend_from_slice(b"}\n");
     }
 
-    fn pieces(&self, entry: &Entry, position: Option<usize>) -> Rc<Pieces> {
+    fn pieces(
+        &self,
+        entry: &Entry,
+        lang: Lang,
+        registry: &Registry,
+        position: Option<usize>,
+    ) -> Rc<Pieces> {
         let Some(position) = position else {
-            return Rc::new(Pieces::of(entry));
+            return Rc::new(Pieces::of(entry, lang, registry));
         };
         let mut pieces = self.pieces.borrow_mut();
         if pieces.len() <= position {
-            pieces.resize(position + 1, None);
+            pieces.resize(position + 1, [None, None]);
         }
-        pieces[position]
-            .get_or_insert_with(|| Rc::new(Pieces::of(entry)))
+        let slot = match lang {
+            Lang::Zh => 0,
+            Lang::En => 1,
+        };
+        pieces[position][slot]
+            .get_or_insert_with(|| Rc::new(Pieces::of(entry, lang, registry)))
             .clone()
     }
+}
+
+/// One result: the entry's pieces around the fields that vary.
+fn write_result(out: &mut Vec<u8>, answer: &Answer<'_>, pieces: &Pieces) {
+    out.extend_from_slice(&pieces.head);
+    out.extend_from_slice(b"\"score\":");
+    write_value(out, &answer.score);
+    out.extend_from_slice(b",\"confidence\":");
+    write_value(out, &answer.confidence);
+    out.extend_from_slice(b",\"segment\":");
+    write_value(out, answer.segment.as_str());
+    out.extend_from_slice(b",\"matched\":");
+    write_value(out, &answer.matched);
+    out.push(b',');
+    out.extend_from_slice(&pieces.tail);
 }
 
 impl Default for RecordWriter {
@@ -136,17 +162,22 @@ mod tests {
     struct AnswerRecord<'a> {
         id: &'a Value,
         status: &'static str,
+        lang: Lang,
         results: Vec<ResultJson<'a>>,
         #[serde(skip_serializing_if = "std::ops::Not::not")]
         truncated: bool,
     }
 
-    fn reference(id: &Value, advice: Option<&Advice<'_>>) -> Vec<u8> {
+    fn reference(id: &Value, advice: Option<&Advice<'_>>, lang: Lang) -> Vec<u8> {
         let record = AnswerRecord {
             id,
             status: advice.map_or("no_match", |a| a.status.as_str()),
+            lang,
             results: advice.map_or_else(Vec::new, |a| {
-                a.results.iter().map(ResultJson::new).collect()
+                a.results
+                    .iter()
+                    .map(|answer| ResultJson::new(answer, lang, a.sources))
+                    .collect()
             }),
             truncated: advice.is_some_and(|a| a.truncated),
         };
@@ -182,16 +213,18 @@ mod tests {
         for (i, query) in queries.iter().enumerate() {
             let advice = advisor.advise(query, 5).unwrap();
             let id = &ids[i % ids.len()];
+            // Both languages, in turns, so that each entry's pieces are reused in each.
+            let lang = Lang::ALL[(i / 2) % 2];
             let mut ours = Vec::new();
-            writer.write(id, Some(&advice), |e| kb.position(&e.id), &mut ours);
+            writer.write(id, Some(&advice), lang, |e| kb.position(&e.id), &mut ours);
             assert_eq!(
                 String::from_utf8(ours).unwrap(),
-                String::from_utf8(reference(id, Some(&advice))).unwrap(),
+                String::from_utf8(reference(id, Some(&advice), lang)).unwrap(),
                 "{query}"
             );
         }
         let mut ours = Vec::new();
-        writer.write(&ids[1], None, |e| kb.position(&e.id), &mut ours);
-        assert_eq!(ours, reference(&ids[1], None));
+        writer.write(&ids[1], None, Lang::En, |e| kb.position(&e.id), &mut ours);
+        assert_eq!(ours, reference(&ids[1], None, Lang::En));
     }
 }

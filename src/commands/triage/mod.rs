@@ -12,8 +12,7 @@ pub use pipeline::Progress;
 pub use summary::{EntryCount, Summary};
 
 use crate::outcome::{Outcome, UserError};
-use crate::render::Lang;
-use crate::settings::Settings;
+use crate::settings::{AnswerLang, Settings};
 use anyhow::Context;
 use beian_engine::advise::Advisor;
 use std::fs::File;
@@ -62,8 +61,8 @@ pub struct Options {
     pub input: InputKind,
     /// Worker threads.
     pub jobs: usize,
-    /// Language of the CSV `title` column.
-    pub lang: Lang,
+    /// Language of each ticket's answer: the JSON body fields and the CSV `title` column.
+    pub lang: AnswerLang,
 }
 
 /// A run stops only when it cannot read its input or write its output; bad lines are records.
@@ -130,7 +129,7 @@ pub fn run(settings: &Settings, args: &Args, out: &mut dyn Write) -> anyhow::Res
         jobs: args
             .jobs
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
-        lang: settings.text.lang,
+        lang: settings.lang,
     };
     let advisor = settings.advisor()?;
     advisor.prepare_for_many()?;

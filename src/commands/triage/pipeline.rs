@@ -170,7 +170,7 @@ fn write_in_order<'a>(
 mod tests {
     use super::*;
     use crate::commands::triage::{Format, InputKind};
-    use crate::render::Lang;
+    use crate::settings::AnswerLang;
     use serde_json::Value;
 
     fn advisor() -> Advisor {
@@ -183,7 +183,7 @@ mod tests {
             format: Format::Jsonl,
             input: InputKind::Json,
             jobs,
-            lang: Lang::Zh,
+            lang: AnswerLang::Auto,
         }
     }
 

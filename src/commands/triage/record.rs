@@ -5,7 +5,6 @@ use super::lines::MAX_LINE_BYTES;
 use super::summary::Summary;
 use super::{Format, InputKind, Options};
 use crate::input::{self, has_words, InvalidUtf8};
-use crate::render::Lang;
 use beian_engine::advise::{truncate, Advice, Advisor, MAX_QUERY_BYTES};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -206,18 +205,17 @@ impl<'a, 'o> Answerer<'a, 'o> {
 
     fn write_advice(&self, ticket: &Ticket<'_>, advice: Option<&Advice<'_>>, out: &mut Vec<u8>) {
         let id = &ticket.id;
+        let question = advice.map_or(ticket.text.as_ref(), |a| a.query.as_str());
+        let lang = self.options.lang.for_text(question);
         match self.options.format {
             Format::Jsonl => {
                 let kb = self.advisor.kb();
                 self.records
-                    .write(id, advice, |entry| kb.position(&entry.id), out);
+                    .write(id, advice, lang, |entry| kb.position(&entry.id), out);
             }
             Format::Csv => {
                 let top = advice.and_then(|a| a.results.first());
-                let title = top.map_or("", |answer| match self.options.lang {
-                    Lang::Zh => answer.entry.title.as_str(),
-                    Lang::En => answer.entry.title_en.as_str(),
-                });
+                let title = top.map_or("", |answer| answer.entry.title_in(lang));
                 let confidence =
                     top.map_or(String::new(), |answer| format!("{:.3}", answer.confidence));
                 // The CSV `segments` column: the parts the advisor split the ticket into.

@@ -6,7 +6,7 @@
 use crate::compiled::Compiled;
 use crate::index::table::TermTable;
 use crate::index::{IndexError, SearchIndex};
-use crate::kb::{Entry, KnowledgeBase};
+use crate::kb::{Entry, KnowledgeBase, Registry};
 pub use crate::rank::MATCH_THRESHOLD;
 use crate::rank::{Candidate, Ranker, Ranking, SegmentExplanation, Weights};
 use crate::segment::Segmenter;
@@ -59,6 +59,8 @@ pub struct Advice<'a> {
     pub results: Vec<Answer<'a>>,
     /// Whether the query was cut at [`MAX_QUERY_BYTES`].
     pub truncated: bool,
+    /// The knowledge base's source registry: what the results' source keys stand for.
+    pub sources: &'a Registry,
 }
 
 /// The knowledge base with its index, ready to answer.
@@ -173,6 +175,7 @@ impl Advisor {
             status,
             results,
             truncated,
+            sources: &self.kb.sources,
         })
     }
 

@@ -1,12 +1,17 @@
 //! The knowledge base: entries (Markdown with TOML front matter) read from layers of files, a later
-//! layer replacing an earlier one's entries, and the vocabulary data (synonyms, notice boilerplate) beside them.
+//! layer replacing an earlier one's entries, the vocabulary data (synonyms, notice boilerplate) and
+//! the source registry beside them.
 
 mod entry;
+mod facts;
 pub mod lint;
 mod parse;
+pub mod sources;
 
-pub use entry::{Entry, Kind};
-pub use parse::{parse_entry, ParsedEntry, Section};
+pub use crate::lang::Lang;
+pub use entry::{Body, Entry, Kind, Section};
+pub use parse::{parse_entry, BodyLines, ParsedEntry};
+pub use sources::{Registry, Resolved, Source};
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -77,11 +82,14 @@ pub struct SourceFile {
     pub text: String,
 }
 
-/// What a knowledge-base root holds: entry files and data files.
+/// What a knowledge-base root holds: entry files, data files and the source registry.
 #[derive(Debug, Default)]
 pub struct Files {
     pub entries: Vec<SourceFile>,
+    /// Vocabulary data: the `.toml` files at the root but the registry.
     pub data: Vec<SourceFile>,
+    /// The source registry, `sources.toml` at the root.
+    pub registry: Option<SourceFile>,
     /// Markdown files outside the kind folders: documentation, not entries.
     pub ignored: Vec<String>,
     /// Files that could not be read as text (not UTF-8): `kb lint` lists them with the other problems,
@@ -167,6 +175,8 @@ impl Files {
                 .is_some_and(|(kind, rest)| kind.parse::<Kind>().is_ok() && !rest.contains('/'));
         if is_entry {
             self.entries.push(file);
+        } else if file.relative == sources::REGISTRY_FILE {
+            self.registry = Some(file);
         } else if file.relative.ends_with(".toml") && !file.relative.contains('/') {
             self.data.push(file);
         } else {
@@ -239,11 +249,12 @@ impl Vocabulary {
     }
 }
 
-/// The loaded knowledge base: entries sorted by id, and the vocabulary.
+/// The loaded knowledge base: entries sorted by id, the vocabulary and the source registry.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct KnowledgeBase {
     entries: Vec<Entry>,
     pub vocabulary: Vocabulary,
+    pub sources: Registry,
     fingerprint: u64,
 }
 
@@ -252,6 +263,7 @@ impl KnowledgeBase {
     pub fn from_layers(layers: &[Files]) -> Result<KnowledgeBase, KbError> {
         let mut by_id: BTreeMap<String, Entry> = BTreeMap::new();
         let mut vocabulary = Vocabulary::default();
+        let mut sources = Registry::default();
         for layer in layers {
             layer.check_readable()?;
             let mut seen: BTreeMap<String, String> = BTreeMap::new();
@@ -280,10 +292,14 @@ impl KnowledgeBase {
             for file in &layer.data {
                 vocabulary.merge(file)?;
             }
+            if let Some(file) = &layer.registry {
+                sources.merge(file)?;
+            }
         }
         Ok(KnowledgeBase {
             entries: by_id.into_values().collect(),
             vocabulary,
+            sources,
             fingerprint: fingerprint(EMPTY_FINGERPRINT, layers),
         })
     }
@@ -321,7 +337,12 @@ pub const EMPTY_FINGERPRINT: u64 = 0xcbf2_9ce4_8422_2325;
 pub fn fingerprint(start: u64, layers: &[Files]) -> u64 {
     let mut hasher = Fnv(start);
     for layer in layers {
-        for file in layer.entries.iter().chain(&layer.data) {
+        for file in layer
+            .entries
+            .iter()
+            .chain(&layer.data)
+            .chain(&layer.registry)
+        {
             hasher.write(file.relative.as_bytes());
             hasher.write(file.text.as_bytes());
         }

@@ -1,6 +1,9 @@
 //! Markdown + TOML front matter → [`Entry`], remembering the line of each part so the linter can point at it.
+//!
+//! A `# English` heading splits the body: the Chinese body before it, the English body after it, each
+//! a summary paragraph and the same `##` sections.
 
-use super::entry::{Entry, Kind};
+use super::entry::{Body, Entry, Kind, Section};
 use super::Problem;
 use pulldown_cmark::{Event, HeadingLevel, MetadataBlockKind, Options, Parser, Tag, TagEnd};
 use serde::Deserialize;
@@ -24,36 +27,35 @@ struct FrontMatter {
     reviewed: Option<toml::Value>,
 }
 
-/// The advice sections of kb-spec §1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Section {
-    Causes,
-    Remediation,
-    NextActions,
-    Symptoms,
+/// Where the parts of one body (the Chinese or the English one) stand in the file (1-based lines).
+#[derive(Debug, Clone, Default)]
+pub struct BodyLines {
+    /// Where the body starts: the line after the front matter, or the `# English` heading.
+    pub start: usize,
+    /// The summary paragraph's first line, if there is a summary.
+    pub summary: Option<usize>,
+    /// Line of each known section heading that is present.
+    pub sections: HashMap<Section, usize>,
+    /// Per section, the first line of each item, in order.
+    pub items: HashMap<Section, Vec<usize>>,
+    /// H2 headings that are not one of the known sections, with their lines.
+    pub unknown_sections: Vec<(String, usize)>,
 }
 
-impl Section {
-    pub const REQUIRED: [Section; 3] =
-        [Section::Causes, Section::Remediation, Section::NextActions];
-
-    fn from_heading(heading: &str) -> Option<Section> {
-        match heading.trim().to_lowercase().as_str() {
-            "原因" | "causes" => Some(Section::Causes),
-            "解决步骤" | "remediation" => Some(Section::Remediation),
-            "下一步" | "next actions" => Some(Section::NextActions),
-            "常见提示" | "symptoms" => Some(Section::Symptoms),
-            _ => None,
-        }
+impl BodyLines {
+    /// The line of item `index` of `section`, else of its heading, else where the body starts.
+    pub fn item(&self, section: Section, index: usize) -> usize {
+        self.items
+            .get(&section)
+            .and_then(|lines| lines.get(index))
+            .or_else(|| self.sections.get(&section))
+            .copied()
+            .unwrap_or(self.start)
     }
 
-    pub fn heading(self) -> &'static str {
-        match self {
-            Section::Causes => "## 原因",
-            Section::Remediation => "## 解决步骤",
-            Section::NextActions => "## 下一步",
-            Section::Symptoms => "## 常见提示",
-        }
+    /// The line of a section's heading, else where the body starts.
+    pub fn section(&self, section: Section) -> usize {
+        self.sections.get(&section).copied().unwrap_or(self.start)
     }
 }
 
@@ -63,10 +65,12 @@ pub struct ParsedEntry {
     pub entry: Entry,
     /// Line of each front-matter key (`aliases`, `related`, …).
     pub key_lines: HashMap<String, usize>,
-    /// Line of each known section heading that is present.
-    pub section_lines: HashMap<Section, usize>,
-    /// H2 headings that are not one of the known sections, with their lines.
-    pub unknown_sections: Vec<(String, usize)>,
+    /// Where the parts of the Chinese body stand.
+    pub lines: BodyLines,
+    /// Where the parts of the English body stand, if the file has one.
+    pub english_lines: Option<BodyLines>,
+    /// Lines of `# English` headings after the first (only the first starts the English body).
+    pub extra_english_headings: Vec<usize>,
     /// Whether `kind` was absent or disagreed with the id (the id wins).
     pub kind_mismatch: Option<String>,
     pub title_en_missing: bool,
@@ -96,7 +100,7 @@ pub fn parse_entry(origin: &str, text: &str) -> Result<ParsedEntry, Problem> {
     let mut events = Parser::new_ext(text, options).into_offset_iter().peekable();
 
     // The front matter must be the very first event.
-    let (front_text, front_start) = match events.next() {
+    let (front_text, front_start, body_start) = match events.next() {
         Some((Event::Start(Tag::MetadataBlock(MetadataBlockKind::PlusesStyle)), range)) => {
             let mut toml_text = String::new();
             for (event, _) in events.by_ref() {
@@ -106,8 +110,17 @@ pub fn parse_entry(origin: &str, text: &str) -> Result<ParsedEntry, Problem> {
                     _ => {}
                 }
             }
+            // The block ends with the closing `+++` (and its line break, if any): the body starts
+            // on the line after it.
+            let end = range.end.min(text.len());
+            let closing = line_at(text, end);
+            let body_start = if text[..end].ends_with('\n') {
+                closing
+            } else {
+                closing + 1
+            };
             // The TOML starts on the line after the opening `+++`.
-            (toml_text, line_at(text, range.start) + 1)
+            (toml_text, line_at(text, range.start) + 1, body_start)
         }
         _ => {
             return Err(problem(
@@ -156,13 +169,27 @@ pub fn parse_entry(origin: &str, text: &str) -> Result<ParsedEntry, Problem> {
         _ => None,
     };
 
-    let mut body = Body::default();
-    body.read(text, events);
+    let mut reader = BodyReader::new(body_start);
+    reader.read(text, events);
+    let BodyReader {
+        mut parts,
+        extra_english_headings,
+    } = reader;
+    let english = (parts.len() > 1).then(|| parts.remove(1));
+    let chinese = parts.remove(0);
 
     let reviewed = front.reviewed.map(|value| match value {
         toml::Value::String(s) => s,
         other => other.to_string(),
     });
+    let (english, english_lines) = match english {
+        Some(part) => {
+            let (body, lines) = part.finish();
+            (Some(body), Some(lines))
+        }
+        None => (None, None),
+    };
+    let (body, lines) = chinese.finish();
     let entry = Entry {
         id,
         kind,
@@ -176,24 +203,16 @@ pub fn parse_entry(origin: &str, text: &str) -> Result<ParsedEntry, Problem> {
         related: front.related,
         sources: front.sources,
         reviewed,
-        summary: body.summary.unwrap_or_default(),
-        causes: body.sections.remove(&Section::Causes).unwrap_or_default(),
-        remediation: body
-            .sections
-            .remove(&Section::Remediation)
-            .unwrap_or_default(),
-        next_actions: body
-            .sections
-            .remove(&Section::NextActions)
-            .unwrap_or_default(),
-        symptoms: body.sections.remove(&Section::Symptoms).unwrap_or_default(),
+        body,
+        english,
         origin: origin.to_string(),
     };
     Ok(ParsedEntry {
         entry,
         key_lines,
-        section_lines: body.section_lines,
-        unknown_sections: body.unknown_sections,
+        lines,
+        english_lines,
+        extra_english_headings,
         kind_mismatch,
         title_en_missing: front.title_en.is_none(),
     })
@@ -210,16 +229,68 @@ fn one_line(message: &str) -> String {
     message.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// What the Markdown body holds: the summary paragraph and the items of each section.
+/// The heading that starts the English body.
+const ENGLISH_HEADING: &str = "english";
+
+/// One body as read: the summary paragraph and the items of each section, with their lines.
 #[derive(Default)]
-struct Body {
+struct Part {
     summary: Option<String>,
     sections: HashMap<Section, Vec<String>>,
-    section_lines: HashMap<Section, usize>,
-    unknown_sections: Vec<(String, usize)>,
+    lines: BodyLines,
+    /// Whether a `##` heading was seen: paragraphs after one are section items, not the summary.
+    seen_h2: bool,
 }
 
-impl Body {
+impl Part {
+    fn new(start: usize) -> Part {
+        Part {
+            lines: BodyLines {
+                start,
+                ..BodyLines::default()
+            },
+            ..Part::default()
+        }
+    }
+
+    fn push(&mut self, section: Option<Section>, text: &str, line: usize) {
+        let text = text.trim();
+        if let (Some(section), false) = (section, text.is_empty()) {
+            self.sections
+                .entry(section)
+                .or_default()
+                .push(text.to_string());
+            self.lines.items.entry(section).or_default().push(line);
+        }
+    }
+
+    fn finish(mut self) -> (Body, BodyLines) {
+        let mut take = |section| self.sections.remove(&section).unwrap_or_default();
+        let body = Body {
+            causes: take(Section::Causes),
+            remediation: take(Section::Remediation),
+            next_actions: take(Section::NextActions),
+            symptoms: take(Section::Symptoms),
+            summary: self.summary.unwrap_or_default(),
+        };
+        (body, self.lines)
+    }
+}
+
+/// Reads the Markdown body into its parts: the Chinese one, then the English one after `# English`.
+struct BodyReader {
+    parts: Vec<Part>,
+    extra_english_headings: Vec<usize>,
+}
+
+impl BodyReader {
+    fn new(start: usize) -> BodyReader {
+        BodyReader {
+            parts: vec![Part::new(start)],
+            extra_english_headings: Vec::new(),
+        }
+    }
+
     fn read<'a>(
         &mut self,
         text: &str,
@@ -227,28 +298,51 @@ impl Body {
     ) {
         // Where text goes: the current section (None before the first H2 or under an unknown one).
         let mut section: Option<Section> = None;
-        let mut seen_h2 = false;
-        let mut heading: Option<(String, usize)> = None;
+        // The H1 or H2 heading being read: its level, text and line.
+        let mut heading: Option<(HeadingLevel, String, usize)> = None;
         let mut item_depth = 0usize;
         let mut buffer = String::new();
+        // The first line of the item or paragraph in `buffer`.
+        let mut buffer_line = 0usize;
         let mut in_paragraph = false;
 
         for (event, range) in events {
+            let part = self.parts.last_mut().expect("there is always a part");
             match event {
                 Event::Start(Tag::Heading { level, .. }) => {
-                    heading = (level == HeadingLevel::H2)
-                        .then(|| (String::new(), line_at(text, range.start)));
+                    heading = matches!(level, HeadingLevel::H1 | HeadingLevel::H2)
+                        .then(|| (level, String::new(), line_at(text, range.start)));
+                }
+                Event::End(TagEnd::Heading(HeadingLevel::H1)) => {
+                    let Some((_, title, line)) = heading.take() else {
+                        continue;
+                    };
+                    // Other H1 headings are not part of the format and are skipped, as before.
+                    if title.trim().to_lowercase() != ENGLISH_HEADING {
+                        continue;
+                    }
+                    if self.parts.len() == 1 {
+                        self.parts.push(Part::new(line));
+                        section = None;
+                        item_depth = 0;
+                        buffer.clear();
+                    } else {
+                        self.extra_english_headings.push(line);
+                    }
                 }
                 Event::End(TagEnd::Heading(HeadingLevel::H2)) => {
-                    if let Some((title, line)) = heading.take() {
-                        seen_h2 = true;
+                    if let Some((_, title, line)) = heading.take() {
+                        part.seen_h2 = true;
                         section = Section::from_heading(&title);
                         match section {
                             Some(s) => {
-                                self.section_lines.entry(s).or_insert(line);
-                                self.sections.entry(s).or_default();
+                                part.lines.sections.entry(s).or_insert(line);
+                                part.sections.entry(s).or_default();
                             }
-                            None => self.unknown_sections.push((title.trim().to_string(), line)),
+                            None => part
+                                .lines
+                                .unknown_sections
+                                .push((title.trim().to_string(), line)),
                         }
                     }
                 }
@@ -256,12 +350,13 @@ impl Body {
                     item_depth += 1;
                     if item_depth == 1 {
                         buffer.clear();
+                        buffer_line = line_at(text, range.start);
                     }
                 }
                 Event::End(TagEnd::Item) => {
                     item_depth = item_depth.saturating_sub(1);
                     if item_depth == 0 {
-                        self.push(section, &buffer);
+                        part.push(section, &buffer, buffer_line);
                         buffer.clear();
                     }
                 }
@@ -269,6 +364,7 @@ impl Body {
                     in_paragraph = true;
                     if item_depth == 0 {
                         buffer.clear();
+                        buffer_line = line_at(text, range.start);
                     } else if !buffer.is_empty() {
                         buffer.push(' ');
                     }
@@ -276,31 +372,30 @@ impl Body {
                 Event::End(TagEnd::Paragraph) => {
                     in_paragraph = false;
                     if item_depth == 0 {
-                        if !seen_h2 {
-                            if self.summary.is_none() && !buffer.trim().is_empty() {
-                                self.summary = Some(buffer.trim().to_string());
+                        if !part.seen_h2 {
+                            if part.summary.is_none() && !buffer.trim().is_empty() {
+                                part.summary = Some(buffer.trim().to_string());
+                                part.lines.summary = Some(buffer_line);
                             }
                         } else {
                             // A section written as paragraphs keeps each paragraph as one item.
-                            self.push(section, &buffer);
+                            part.push(section, &buffer, buffer_line);
                         }
                         buffer.clear();
                     }
                 }
                 Event::Text(t) | Event::Code(t) => {
-                    if let Some((title, _)) = heading.as_mut() {
+                    if let Some((_, title, _)) = heading.as_mut() {
                         title.push_str(&t);
                     } else if in_paragraph || item_depth > 0 {
                         buffer.push_str(&t);
                     }
                 }
-                // Chinese lines wrap without a space; Latin words need one.
+                // Chinese lines wrap without a space; a line that ends in a Latin word or ASCII
+                // punctuation (English text) needs one.
                 Event::SoftBreak | Event::HardBreak
                     if (in_paragraph || item_depth > 0)
-                        && buffer
-                            .chars()
-                            .last()
-                            .is_some_and(|c| c.is_ascii_alphanumeric()) =>
+                        && buffer.chars().last().is_some_and(|c| c.is_ascii_graphic()) =>
                 {
                     buffer.push(' ');
                 }
@@ -308,14 +403,68 @@ impl Body {
             }
         }
     }
+}
 
-    fn push(&mut self, section: Option<Section>, text: &str) {
-        let text = text.trim();
-        if let (Some(section), false) = (section, text.is_empty()) {
-            self.sections
-                .entry(section)
-                .or_default()
-                .push(text.to_string());
-        }
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lang::Lang;
+
+    const FRONT: &str =
+        "+++\nid = \"faq/x\"\ntitle = \"测试\"\ntitle_en = \"Test\"\nsources = [\"T1\"]\n+++\n";
+
+    #[test]
+    fn an_entry_without_english_has_only_the_chinese_body() {
+        let text = format!("{FRONT}一句话回答。\n\n## 原因\n- 原因一。\n\n## 解决步骤\n1. 第一步。\n\n## 下一步\n- 等待。\n");
+        let parsed = parse_entry("x.md", &text).unwrap();
+        assert_eq!(parsed.entry.body.summary, "一句话回答。");
+        assert_eq!(parsed.entry.body.remediation, ["第一步。"]);
+        assert!(parsed.entry.english.is_none() && parsed.english_lines.is_none());
+        assert_eq!(parsed.lines.start, 7, "the line after the closing +++");
+        assert_eq!(parsed.lines.summary, Some(7));
+        assert_eq!(parsed.lines.item(Section::Remediation, 0), 13);
+    }
+
+    #[test]
+    fn the_english_heading_splits_the_two_bodies_with_their_lines() {
+        let text = format!(
+            "{FRONT}一句话回答。\n\n## 原因\n- 原因一。\n- 原因二。\n\n## 解决步骤\n1. 第一步。\n\n## 下一步\n- 等待 20 个工作日。\n\n# English\n\nThe answer in\none sentence.\n\n## Causes\n- Cause one.\n- Cause two.\n\n## Remediation\n1. First step.\n\n## Next actions\n- Wait 20 working days.\n\n## Symptoms\n- Rejected (“驳回”)\n"
+        );
+        let parsed = parse_entry("x.md", &text).unwrap();
+        let entry = &parsed.entry;
+        assert_eq!(entry.body.causes, ["原因一。", "原因二。"]);
+        assert!(
+            entry.body.symptoms.is_empty(),
+            "English items stay out of the Chinese body"
+        );
+        let english = entry.english.as_ref().unwrap();
+        assert_eq!(english.summary, "The answer in one sentence.");
+        assert_eq!(english.causes, ["Cause one.", "Cause two."]);
+        assert_eq!(english.next_actions, ["Wait 20 working days."]);
+        assert_eq!(english.symptoms, ["Rejected (“驳回”)"]);
+        let lines = parsed.english_lines.as_ref().unwrap();
+        assert_eq!(lines.start, 19, "the # English heading");
+        assert_eq!(lines.summary, Some(21));
+        assert_eq!(lines.section(Section::Causes), 24);
+        assert_eq!(lines.item(Section::Causes, 1), 26);
+        assert_eq!(parsed.lines.item(Section::Causes, 1), 11);
+        assert_eq!(entry.body_in(Lang::En).1, Lang::En);
+        assert_eq!(entry.body_in(Lang::Zh).0.summary, "一句话回答。");
+    }
+
+    #[test]
+    fn only_the_first_english_heading_starts_the_english_body() {
+        let text = format!("{FRONT}回答。\n\n# English\n\nAnswer.\n\n# English\n\nAgain.\n");
+        let parsed = parse_entry("x.md", &text).unwrap();
+        assert_eq!(parsed.entry.english.as_ref().unwrap().summary, "Answer.");
+        assert_eq!(parsed.extra_english_headings, [13]);
+    }
+
+    #[test]
+    fn other_h1_headings_are_skipped_as_before() {
+        let text = format!("{FRONT}# 标题\n\n回答。\n");
+        let parsed = parse_entry("x.md", &text).unwrap();
+        assert_eq!(parsed.entry.body.summary, "回答。");
+        assert!(parsed.entry.english.is_none());
     }
 }
