@@ -187,7 +187,7 @@ fn version_names_the_knowledge_base() {
     for flag in ["--version", "-V"] {
         let line = stdout_of(&[flag]);
         let expected_start = format!(
-            "beian {} (knowledge base: 54 entries, ",
+            "beian {} (knowledge base: 65 entries, ",
             env!("CARGO_PKG_VERSION")
         );
         assert!(line.starts_with(&expected_start), "{line}");

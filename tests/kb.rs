@@ -700,7 +700,7 @@ fn an_overlay_entry_is_added_and_answers() {
     kb.write("faq/blue-whale.md", entry("faq/blue-whale", "蓝鲸机房"));
     let listed = json_ids(&kb.with_builtin(&["list", "--json"]));
     assert_eq!(listed.len(), builtin_count() + 1, "{listed:?}");
-    assert_eq!(listed.len(), 55);
+    assert_eq!(listed.len(), 66);
     assert!(listed.contains(&"faq/blue-whale".to_string()));
     assert!(listed.contains(&"scenario/new-access".to_string()));
 
