@@ -89,7 +89,7 @@ fn update_writes_the_real_output_and_then_the_check_passes() {
     assert!(output.status.success(), "{}", report(&output));
 
     let updated = std::fs::read_to_string(&readme).unwrap();
-    let transcript = "$ beian --version | cut -d' ' -f1\nbeian\n$ beian kb lint | tail -n 1\n54 entries checked: 0 errors";
+    let transcript = "$ beian --version | cut -d' ' -f1\nbeian\n$ beian kb lint | tail -n 1\n65 entries checked: 0 errors";
     assert!(updated.contains(transcript), "{updated}");
     assert!(
         updated.contains("beian: error: no entry 'nothing/here'"),
