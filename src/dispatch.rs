@@ -7,7 +7,7 @@ use crate::cli::{
     TriageArgs, TriageFormat,
 };
 use crate::commands::{ask, check, completions, eval, kb, list, man, repl, show, triage, version};
-use crate::outcome::{user_error, Outcome};
+use crate::outcome::{user_error, Outcome, UserErrors};
 use crate::render::{sanitize, Lang};
 use crate::settings::{ColorWhen, Options, Settings};
 use beian_engine::kb::Kind;
@@ -21,8 +21,16 @@ pub fn run(cli: Cli) -> Outcome {
             if is_broken_pipe(&err) {
                 return Outcome::Success;
             }
-            let message = sanitize(&format!("{err:#}")).replace('\n', " ");
-            let _ = writeln!(io::stderr(), "beian: error: {message}");
+            let one_line = |text: &str| sanitize(text).replace('\n', " ");
+            let mut stderr = io::stderr().lock();
+            if let Some(many) = err.downcast_ref::<UserErrors>() {
+                for error in &many.errors {
+                    let _ = writeln!(stderr, "beian: error: {}", one_line(error));
+                }
+                let _ = writeln!(stderr, "beian: {}", one_line(&many.hint));
+            } else {
+                let _ = writeln!(stderr, "beian: error: {}", one_line(&format!("{err:#}")));
+            }
             Outcome::Error
         }
     }

@@ -1,6 +1,6 @@
 //! `beian kb lint`: every problem of the knowledge base's files as `file:line: message`.
 
-use crate::outcome::{user_error, Outcome};
+use crate::outcome::Outcome;
 use crate::render::sanitize;
 use crate::settings::Settings;
 use beian_engine::kb::{lint, Files};
@@ -12,7 +12,7 @@ pub fn lint(settings: &Settings, out: &mut dyn Write) -> anyhow::Result<Outcome>
         layers.push(crate::builtin::files());
     }
     if let Some(dir) = &settings.sources.dir {
-        layers.push(Files::read_dir(dir).map_err(|err| user_error(err.to_string()))?);
+        layers.push(Files::read_dir(dir).map_err(|err| settings.kb_error(err))?);
     }
     let problems = lint::lint(&layers);
     for problem in &problems {

@@ -1,12 +1,30 @@
 //! `beian kb lint`: every rule of the knowledge-base contract, each problem as `file:line: message`.
+//! Loading runs the same checks ([`check`]), so what lint calls an error is what keeps a knowledge
+//! base from loading.
 
-use super::{parse_entry, Files, ParsedEntry, Problem, Section, Severity, Vocabulary};
+use super::{parse_entry, Entry, Files, ParsedEntry, Problem, Section, Severity, Vocabulary};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Checks the given layers (built-in first, then `--kb`) and returns every problem found, errors and warnings.
 pub fn lint(layers: &[Files]) -> Vec<Problem> {
+    check(layers).problems
+}
+
+/// What checking the layers found.
+pub(super) struct Checked {
+    /// The entries the knowledge base holds, sorted by id: a later layer's replaces an earlier one's.
+    pub entries: Vec<Entry>,
+    /// Every layer's vocabulary files, merged in order.
+    pub vocabulary: Vocabulary,
+    /// Every problem, errors and warnings, sorted by file and line.
+    pub problems: Vec<Problem>,
+}
+
+/// Parses and checks every file of the layers.
+pub(super) fn check(layers: &[Files]) -> Checked {
     let mut problems = Vec::new();
     let mut parsed: Vec<ParsedEntry> = Vec::new();
+    let mut vocabulary = Vocabulary::default();
 
     for layer in layers {
         problems.extend(layer.unreadable.iter().cloned());
@@ -41,7 +59,7 @@ pub fn lint(layers: &[Files]) -> Vec<Problem> {
             parsed.push(entry);
         }
         for file in &layer.data {
-            if let Err(super::KbError::Invalid(problem)) = Vocabulary::default().merge(file) {
+            if let Err(super::KbError::Invalid(problem)) = vocabulary.merge(file) {
                 problems.push(problem);
                 continue;
             }
@@ -59,13 +77,14 @@ pub fn lint(layers: &[Files]) -> Vec<Problem> {
     }
 
     // Cross-entry checks run on what the knowledge base will hold: a later layer replaces an earlier id.
-    let mut effective: BTreeMap<&str, &ParsedEntry> = BTreeMap::new();
-    for entry in &parsed {
-        effective.insert(&entry.entry.id, entry);
+    let mut effective: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, entry) in parsed.iter().enumerate() {
+        effective.insert(&entry.entry.id, i);
     }
     let known: HashSet<&str> = effective.keys().copied().collect();
     let mut alias_owner: HashMap<String, &str> = HashMap::new();
-    for entry in effective.values() {
+    for &i in effective.values() {
+        let entry = &parsed[i];
         for related in &entry.entry.related {
             if !known.contains(related.as_str()) {
                 problems.push(Problem::error(
@@ -89,10 +108,20 @@ pub fn lint(layers: &[Files]) -> Vec<Problem> {
             }
         }
     }
+    let effective: Vec<usize> = effective.into_values().collect();
 
     problems.sort_by(|a, b| (&a.file, a.line, &a.message).cmp(&(&b.file, b.line, &b.message)));
     problems.dedup();
-    problems
+    let mut slots: Vec<Option<Entry>> = parsed.into_iter().map(|p| Some(p.entry)).collect();
+    let entries = effective
+        .into_iter()
+        .filter_map(|i| slots[i].take())
+        .collect();
+    Checked {
+        entries,
+        vocabulary,
+        problems,
+    }
 }
 
 /// How many of the problems are errors (the ones that make `kb lint` exit 2).
@@ -164,6 +193,9 @@ fn check_entry(parsed: &ParsedEntry, problems: &mut Vec<Problem>) {
             )),
             Some(_) => {}
         }
+    }
+    for (unplaced, line) in &parsed.unplaced {
+        problems.push(Problem::error(file, *line, unplaced.message()));
     }
     for (heading, line) in &parsed.unknown_sections {
         problems.push(Problem::warning(

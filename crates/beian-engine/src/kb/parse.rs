@@ -7,6 +7,7 @@ use serde::Deserialize;
 use std::collections::HashMap;
 
 /// The front matter as written; every field but `id` and `title` may be absent (the linter says which matter).
+/// A key it has no field for is reported (see [`Unplaced::Key`]), not silently dropped.
 #[derive(Debug, Deserialize)]
 struct FrontMatter {
     id: String,
@@ -22,6 +23,62 @@ struct FrontMatter {
     #[serde(default)]
     sources: Vec<String>,
     reviewed: Option<toml::Value>,
+}
+
+/// The keys [`FrontMatter`] reads, for suggesting one when an unknown key is a misspelling.
+const FRONT_MATTER_KEYS: &[&str] = &[
+    "id", "kind", "title", "title_en", "aliases", "patterns", "related", "sources", "reviewed",
+];
+
+/// Something an author wrote that an entry has no place for: it would be dropped, so the linter (and
+/// therefore loading) reports each one as an error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unplaced {
+    /// A front-matter key no field reads, usually a misspelling (`alises`).
+    Key(String),
+    /// A paragraph after the summary and before the first `##` heading.
+    SecondSummaryParagraph,
+    /// A list before the first `##` heading.
+    ListBeforeSections,
+    /// A Markdown table: entries have no tables.
+    Table,
+}
+
+impl Unplaced {
+    /// What the linter says about it.
+    pub fn message(&self) -> String {
+        match self {
+            Unplaced::Key(key) => {
+                let hint = FRONT_MATTER_KEYS
+                    .iter()
+                    .find(|known| edit_distance(known, key) <= 2)
+                    .map(|known| format!("; did you mean '{known}'?"))
+                    .unwrap_or_else(|| format!(" (known keys: {})", FRONT_MATTER_KEYS.join(", ")));
+                format!("unknown key '{key}' in the front matter: it is not read{hint}")
+            }
+            Unplaced::SecondSummaryParagraph => "a second paragraph before the first ## heading: the summary is one paragraph and this one would not be shown; join the two or move it under a section".into(),
+            Unplaced::ListBeforeSections => "a list before the first ## heading would not be shown; move it under a section (## 原因, ## 解决步骤, ## 下一步)".into(),
+            Unplaced::Table => "a table would be shown as one run of text; write its rows as list items".into(),
+        }
+    }
+}
+
+/// The number of single-character edits between two short words.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let next = (diagonal + usize::from(ca != cb))
+                .min(row[j] + 1)
+                .min(row[j + 1] + 1);
+            diagonal = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
 }
 
 /// The advice sections of kb-spec §1.
@@ -70,6 +127,8 @@ pub struct ParsedEntry {
     /// Whether `kind` was absent or disagreed with the id (the id wins).
     pub kind_mismatch: Option<String>,
     pub title_en_missing: bool,
+    /// What the entry has no place for, with its line.
+    pub unplaced: Vec<(Unplaced, usize)>,
 }
 
 impl ParsedEntry {
@@ -92,7 +151,8 @@ pub fn parse_entry(origin: &str, text: &str) -> Result<ParsedEntry, Problem> {
             "empty file: an entry needs +++ front matter and a body".into(),
         ));
     }
-    let options = Options::ENABLE_PLUSES_DELIMITED_METADATA_BLOCKS;
+    // Tables are parsed only to be reported: without the option a table would read as a paragraph.
+    let options = Options::ENABLE_PLUSES_DELIMITED_METADATA_BLOCKS | Options::ENABLE_TABLES;
     let mut events = Parser::new_ext(text, options).into_offset_iter().peekable();
 
     // The front matter must be the very first event.
@@ -118,7 +178,7 @@ pub fn parse_entry(origin: &str, text: &str) -> Result<ParsedEntry, Problem> {
         }
     };
 
-    let front: FrontMatter = toml::from_str(&front_text).map_err(|err| {
+    let invalid = |err: toml::de::Error| {
         let line = err
             .span()
             .map(|span| front_start + line_at(&front_text, span.start) - 1)
@@ -127,7 +187,13 @@ pub fn parse_entry(origin: &str, text: &str) -> Result<ParsedEntry, Problem> {
             line,
             format!("invalid front matter: {}", one_line(err.message())),
         )
-    })?;
+    };
+    let mut unknown_keys = Vec::new();
+    let front: FrontMatter = serde_ignored::deserialize(
+        toml::Deserializer::parse(&front_text).map_err(invalid)?,
+        |path| unknown_keys.push(path.to_string()),
+    )
+    .map_err(invalid)?;
 
     let mut key_lines = HashMap::new();
     for (i, line) in front_text.lines().enumerate() {
@@ -158,6 +224,16 @@ pub fn parse_entry(origin: &str, text: &str) -> Result<ParsedEntry, Problem> {
 
     let mut body = Body::default();
     body.read(text, events);
+    let mut unplaced: Vec<(Unplaced, usize)> = unknown_keys
+        .into_iter()
+        .map(|key| {
+            // A nested key (`extra.x`) is reported under its top-level key, where its line is known.
+            let top = key.split('.').next().unwrap_or(&key).to_string();
+            let line = key_lines.get(&top).copied().unwrap_or(front_start);
+            (Unplaced::Key(key), line)
+        })
+        .collect();
+    unplaced.append(&mut body.unplaced);
 
     let reviewed = front.reviewed.map(|value| match value {
         toml::Value::String(s) => s,
@@ -196,6 +272,7 @@ pub fn parse_entry(origin: &str, text: &str) -> Result<ParsedEntry, Problem> {
         unknown_sections: body.unknown_sections,
         kind_mismatch,
         title_en_missing: front.title_en.is_none(),
+        unplaced,
     })
 }
 
@@ -217,6 +294,7 @@ struct Body {
     sections: HashMap<Section, Vec<String>>,
     section_lines: HashMap<Section, usize>,
     unknown_sections: Vec<(String, usize)>,
+    unplaced: Vec<(Unplaced, usize)>,
 }
 
 impl Body {
@@ -232,9 +310,18 @@ impl Body {
         let mut item_depth = 0usize;
         let mut buffer = String::new();
         let mut in_paragraph = false;
+        let mut paragraph_line = 0;
 
         for (event, range) in events {
             match event {
+                Event::Start(Tag::Table(_)) => {
+                    self.unplaced
+                        .push((Unplaced::Table, line_at(text, range.start)));
+                }
+                Event::Start(Tag::List(_)) if !seen_h2 && item_depth == 0 => {
+                    self.unplaced
+                        .push((Unplaced::ListBeforeSections, line_at(text, range.start)));
+                }
                 Event::Start(Tag::Heading { level, .. }) => {
                     heading = (level == HeadingLevel::H2)
                         .then(|| (String::new(), line_at(text, range.start)));
@@ -267,6 +354,7 @@ impl Body {
                 }
                 Event::Start(Tag::Paragraph) => {
                     in_paragraph = true;
+                    paragraph_line = line_at(text, range.start);
                     if item_depth == 0 {
                         buffer.clear();
                     } else if !buffer.is_empty() {
@@ -277,8 +365,14 @@ impl Body {
                     in_paragraph = false;
                     if item_depth == 0 {
                         if !seen_h2 {
-                            if self.summary.is_none() && !buffer.trim().is_empty() {
-                                self.summary = Some(buffer.trim().to_string());
+                            let paragraph = buffer.trim();
+                            if paragraph.is_empty() {
+                                // Nothing to keep.
+                            } else if self.summary.is_none() {
+                                self.summary = Some(paragraph.to_string());
+                            } else {
+                                self.unplaced
+                                    .push((Unplaced::SecondSummaryParagraph, paragraph_line));
                             }
                         } else {
                             // A section written as paragraphs keeps each paragraph as one item.
