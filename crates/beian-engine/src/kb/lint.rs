@@ -204,26 +204,29 @@ fn check_entry(parsed: &ParsedEntry, problems: &mut Vec<Problem>) {
             format!("unknown section '## {heading}' (known: 原因, 解决步骤, 下一步, 常见提示): it is not shown"),
         ));
     }
+    // Loading runs this too, so each pattern is compiled once.
     for pattern in &entry.patterns {
-        if let Err(err) = regex::Regex::new(pattern) {
-            let reason = err
-                .to_string()
-                .lines()
-                .last()
-                .unwrap_or_default()
-                .trim()
-                .to_string();
-            problems.push(Problem::error(
-                file,
-                parsed.line_of("patterns"),
-                format!("pattern '{pattern}' is not a valid regular expression: {reason}"),
-            ));
-        } else if regex::Regex::new(pattern).is_ok_and(|re| re.is_match("")) {
-            problems.push(Problem::error(
+        match regex::Regex::new(pattern) {
+            Err(err) => {
+                let reason = err
+                    .to_string()
+                    .lines()
+                    .last()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string();
+                problems.push(Problem::error(
+                    file,
+                    parsed.line_of("patterns"),
+                    format!("pattern '{pattern}' is not a valid regular expression: {reason}"),
+                ));
+            }
+            Ok(re) if re.is_match("") => problems.push(Problem::error(
                 file,
                 parsed.line_of("patterns"),
                 format!("pattern '{pattern}' matches empty text, so it would match every query"),
-            ));
+            )),
+            Ok(_) => {}
         }
     }
     let mut seen = HashSet::new();
