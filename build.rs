@@ -50,8 +50,18 @@ fn main() {
         .collect();
 
     // A built-in knowledge base that does not load fails the build, with the file and line.
-    let knowledge = kb::KnowledgeBase::from_layers(&[kb::Files::embedded(&pairs)])
-        .unwrap_or_else(|err| panic!("the built-in knowledge base does not load: {err}"));
+    let knowledge = kb::KnowledgeBase::from_layers(Some(&kb::Files::embedded(&pairs)), None)
+        .unwrap_or_else(|err| {
+            let detail = match &err {
+                kb::KbError::Problems(problems) => problems
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                other => other.to_string(),
+            };
+            panic!("the built-in knowledge base does not load:\n{detail}")
+        });
     let compiled = Compiled::new(knowledge);
     fs::write(out.join("compiled.bin"), compiled.encode()).expect("write compiled.bin");
     let knowledge = &compiled.kb;

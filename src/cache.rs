@@ -3,10 +3,18 @@
 //!
 //! One file per knowledge base, named by a hash of the fingerprint of every file it is built from (the
 //! built-in files, then `--kb DIR`'s) and of DIR: editing, adding or removing a file changes the name,
-//! so a stale entry is never read; it is pruned later. A file is written under a temporary name and renamed into place, so
-//! readers see a whole file or none, and processes starting together each build and the last rename
-//! wins with the same bytes. A file that fails its checksum or does not decode is rebuilt. When the
-//! cache directory cannot be written, the knowledge base is built in memory, as with `--no-cache`.
+//! so a stale entry is never read; it is pruned later. A file is written under a temporary name and
+//! renamed into place, so readers see a whole file or none, and processes starting together each
+//! build and the last rename wins with the same bytes. A file that fails its checksum or does not
+//! decode is rebuilt. When the cache directory cannot be written, the knowledge base is built in
+//! memory, as with `--no-cache`.
+//!
+//! What it trusts: a stored file decides the answers, and its checksum only catches damage, so the
+//! cache is used only while no one but the user can change it. The directory is created 0700 and
+//! files 0600 whatever the umask; a directory or file owned by another user, or that the group or
+//! others may write, is not read (nor written): the run builds in memory. Only a regular file of at
+//! most [`MAX_FILE_BYTES`] is opened (no link is followed), and beian replaces or prunes only files
+//! that start with its [`MAGIC`] header.
 
 use crate::VERSION;
 use beian_engine::advise::Advisor;
@@ -20,7 +28,15 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 /// Changes whenever the stored layout changes; part of each file, checked on reading.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
+
+/// The first bytes of every file beian writes to the cache: nothing else there is read, replaced or
+/// pruned as a compiled knowledge base.
+const MAGIC: &[u8; 8] = b"beian-kb";
+
+/// A stored knowledge base larger than this is neither read nor written (the built-in one with a
+/// few hundred entries of one's own is a few megabytes).
+const MAX_FILE_BYTES: u64 = 256 << 20;
 
 /// How many compiled knowledge bases are kept; older ones are removed when a new one is stored.
 const KEEP: usize = 8;
@@ -102,7 +118,16 @@ pub fn advisor(builtin: bool, dir: Option<&Path>, policy: &Policy) -> Result<Adv
         hasher.finish()
     };
     let path = match policy {
-        Policy::Use(cache) => Some(cache.join(format!("kb-{key:016x}.bin"))),
+        Policy::Use(cache) => match private_dir(cache) {
+            Ok(()) => Some(cache.join(format!("kb-{key:016x}.bin"))),
+            Err(why) => {
+                log(format_args!(
+                    "{}: {why}; building in memory",
+                    cache.display()
+                ));
+                None
+            }
+        },
         Policy::Off => None,
     };
     if let Some(path) = &path {
@@ -115,12 +140,8 @@ pub fn advisor(builtin: bool, dir: Option<&Path>, policy: &Policy) -> Result<Adv
         }
     }
 
-    let mut layers = Vec::new();
-    if builtin {
-        layers.push(crate::builtin::files());
-    }
-    layers.extend(dir);
-    let compiled = Compiled::new(KnowledgeBase::from_layers(&layers)?);
+    let builtin = builtin.then(crate::builtin::files);
+    let compiled = Compiled::new(KnowledgeBase::from_layers(builtin.as_ref(), dir.as_ref())?);
     let index = build_index(&compiled.kb)?;
     let compiled = match &path {
         Some(path) => {
@@ -158,12 +179,112 @@ fn checksum(bytes: &[u8]) -> u64 {
     hasher.finish()
 }
 
+/// Makes the cache directory if it is missing (0700, whatever the umask), and checks that only the
+/// user can change it; the error says why it cannot be used.
+fn private_dir(dir: &Path) -> Result<(), String> {
+    if !dir.exists() {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            builder.mode(0o700);
+        }
+        builder
+            .create(dir)
+            .map_err(|err| format!("cannot store in it ({err})"))?;
+    }
+    let metadata = std::fs::metadata(dir).map_err(|err| format!("cannot store in it ({err})"))?;
+    if !metadata.is_dir() {
+        return Err("cannot store in it (not a directory)".into());
+    }
+    trusted(&metadata)
+}
+
+/// Whether only the user can change what `metadata` describes: owned by them, not writable by the
+/// group or others. The error starts `not trusted`.
+#[cfg(unix)]
+fn trusted(metadata: &std::fs::Metadata) -> Result<(), String> {
+    use std::os::unix::fs::MetadataExt;
+    // SAFETY: geteuid cannot fail and touches no memory.
+    let user = unsafe { libc::geteuid() };
+    if metadata.uid() != user {
+        return Err(format!(
+            "not trusted: owned by another user (uid {}), so it could change the answers",
+            metadata.uid()
+        ));
+    }
+    if metadata.mode() & 0o022 != 0 {
+        return Err(format!(
+            "not trusted: the group or others may write it (mode {:o}), so they could change the answers",
+            metadata.mode() & 0o7777
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn trusted(_: &std::fs::Metadata) -> Result<(), String> {
+    Ok(())
+}
+
+/// What is at a cache file's name.
+enum Found {
+    Nothing,
+    /// A file beian wrote, read whole.
+    Ours(Vec<u8>),
+    /// Something beian did not write or will not read: why.
+    Other(String),
+}
+
+/// Looks at `path` without following a link or blocking on a FIFO, and reads it only if it is a
+/// regular file that only the user can change, of at most [`MAX_FILE_BYTES`], starting with [`MAGIC`].
+fn inspect(path: &Path) -> Found {
+    use std::io::Read;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let file = match options.open(path) {
+        Ok(file) => file,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Found::Nothing,
+        Err(_) if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) => {
+            return Found::Other("not a regular file (a symbolic link)".into())
+        }
+        Err(err) => return Found::Other(format!("unreadable ({err})")),
+    };
+    let metadata = match file.metadata() {
+        Ok(metadata) => metadata,
+        Err(err) => return Found::Other(format!("unreadable ({err})")),
+    };
+    if !metadata.is_file() {
+        return Found::Other("not a regular file".into());
+    }
+    if let Err(why) = trusted(&metadata) {
+        return Found::Other(why);
+    }
+    if metadata.len() > MAX_FILE_BYTES {
+        return Found::Other(format!("larger than {} MiB", MAX_FILE_BYTES >> 20));
+    }
+    let mut bytes = Vec::new();
+    if let Err(err) = file.take(MAX_FILE_BYTES).read_to_end(&mut bytes) {
+        return Found::Other(format!("unreadable ({err})"));
+    }
+    if !bytes.starts_with(MAGIC) {
+        return Found::Other("not written by beian".into());
+    }
+    Found::Ours(bytes)
+}
+
 /// Reads a stored knowledge base; the error says why it cannot be used.
 fn load(path: &Path, fingerprint: u64, location: &str) -> Result<Advisor, String> {
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Err("not cached".into()),
-        Err(err) => return Err(format!("unreadable ({err})")),
+    let bytes = match inspect(path) {
+        Found::Ours(bytes) => bytes,
+        Found::Nothing => return Err("not cached".into()),
+        Found::Other(why) => return Err(why),
     };
     let Some(split) = bytes.len().checked_sub(8) else {
         return Err("truncated".into());
@@ -173,8 +294,8 @@ fn load(path: &Path, fingerprint: u64, location: &str) -> Result<Advisor, String
     if checksum(body) != expected {
         return Err("checksum mismatch (truncated or damaged)".into());
     }
-    let stored: Stored =
-        postcard::from_bytes(body).map_err(|err| format!("does not decode ({err})"))?;
+    let stored: Stored = postcard::from_bytes(&body[MAGIC.len().min(body.len())..])
+        .map_err(|err| format!("does not decode ({err})"))?;
     if stored.format != FORMAT || stored.version != VERSION {
         return Err("written by another version".into());
     }
@@ -191,31 +312,53 @@ fn load(path: &Path, fingerprint: u64, location: &str) -> Result<Advisor, String
     Ok(Advisor::from_compiled(stored.compiled, index))
 }
 
-/// Writes under a temporary name in the same directory, then renames into place.
+/// Writes under a new temporary name (0600) in the same directory, then renames into place: the
+/// file is [`MAGIC`], the stored knowledge base, and a checksum of both. Only a missing file or one
+/// beian wrote is replaced.
 fn store(path: &Path, stored: &Stored) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let mut bytes = postcard::to_stdvec(stored).map_err(std::io::Error::other)?;
+    let mut bytes = postcard::to_extend(stored, MAGIC.to_vec()).map_err(std::io::Error::other)?;
     let sum = checksum(&bytes);
     bytes.extend_from_slice(&sum.to_le_bytes());
-
-    let nanos = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("kb");
-    let temporary = dir.join(format!(".{name}.{}.{nanos}.tmp", std::process::id()));
-    let written = std::fs::File::create(&temporary)
-        .and_then(|mut file| file.write_all(&bytes))
-        .and_then(|()| std::fs::rename(&temporary, path));
-    if written.is_err() {
-        let _ = std::fs::remove_file(&temporary);
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(std::io::Error::other(format!(
+            "larger than {} MiB",
+            MAX_FILE_BYTES >> 20
+        )));
     }
-    written?;
+    if let Found::Other(why) = inspect(path) {
+        return Err(std::io::Error::other(format!(
+            "something else is there: {why}; it is left alone"
+        )));
+    }
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("kb");
+    let mut temporary = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    temporary.write_all(&bytes)?;
+    temporary.persist(path).map_err(|err| err.error)?;
     prune(dir, path);
     Ok(())
 }
 
-/// Keeps the [`KEEP`] most recent knowledge bases (besides `current`) and removes abandoned temporary files.
+/// Whether the file at `path` starts with [`MAGIC`]: one beian wrote (never a link).
+fn written_by_beian(path: &Path) -> bool {
+    use std::io::Read;
+    let Ok(metadata) = std::fs::symlink_metadata(path) else {
+        return false;
+    };
+    if !metadata.is_file() {
+        return false;
+    }
+    let mut head = [0u8; MAGIC.len()];
+    std::fs::File::open(path)
+        .and_then(|mut file| file.read_exact(&mut head))
+        .is_ok_and(|()| &head == MAGIC)
+}
+
+/// Keeps the [`KEEP`] most recent knowledge bases (besides `current`) and removes abandoned
+/// temporary files; only files beian wrote are removed.
 fn prune(dir: &Path, current: &Path) {
     let Ok(listing) = std::fs::read_dir(dir) else {
         return;
@@ -229,10 +372,16 @@ fn prune(dir: &Path, current: &Path) {
         };
         let modified = item.metadata().and_then(|m| m.modified()).unwrap_or(now);
         if name.starts_with(".kb-") && name.ends_with(".tmp") {
-            if now.duration_since(modified).unwrap_or_default() > ABANDONED {
+            if now.duration_since(modified).unwrap_or_default() > ABANDONED
+                && written_by_beian(&path)
+            {
                 let _ = std::fs::remove_file(&path);
             }
-        } else if name.starts_with("kb-") && name.ends_with(".bin") && path != current {
+        } else if name.starts_with("kb-")
+            && name.ends_with(".bin")
+            && path != current
+            && written_by_beian(&path)
+        {
             stored.push((modified, path));
         }
     }

@@ -7,7 +7,7 @@ use crate::cli::{
     QueryLang, TriageArgs, TriageFormat,
 };
 use crate::commands::{ask, check, completions, eval, kb, list, man, repl, show, triage, version};
-use crate::outcome::{user_error, Outcome};
+use crate::outcome::{user_error, Outcome, UserErrors};
 use crate::render::{sanitize, Lang};
 use crate::settings::{AnswerLang, ColorWhen, Options, Settings};
 use beian_engine::kb::Kind;
@@ -21,8 +21,16 @@ pub fn run(cli: Cli) -> Outcome {
             if is_broken_pipe(&err) {
                 return Outcome::Success;
             }
-            let message = sanitize(&format!("{err:#}")).replace('\n', " ");
-            let _ = writeln!(io::stderr(), "beian: error: {message}");
+            let one_line = |text: &str| sanitize(text).replace('\n', " ");
+            let mut stderr = io::stderr().lock();
+            if let Some(many) = err.downcast_ref::<UserErrors>() {
+                for error in &many.errors {
+                    let _ = writeln!(stderr, "beian: error: {}", one_line(error));
+                }
+                let _ = writeln!(stderr, "beian: {}", one_line(&many.hint));
+            } else {
+                let _ = writeln!(stderr, "beian: error: {}", one_line(&format!("{err:#}")));
+            }
             Outcome::Error
         }
     }
@@ -151,20 +159,22 @@ fn man_args(args: ManArgs) -> man::Args {
 pub fn usage_error(err: &clap::Error) -> Outcome {
     use clap::error::ErrorKind;
     if err.kind() == ErrorKind::DisplayVersion {
-        // A closed pipe (`beian --version | true`) is not worth a message.
-        let _ = writeln!(io::stdout(), "{}", version::line());
-        return Outcome::Success;
+        let written = writeln!(io::stdout(), "{}", version::line());
+        return printed(
+            written.and_then(|()| io::stdout().flush()),
+            Outcome::Success,
+        );
     }
     if matches!(
         err.kind(),
         ErrorKind::DisplayHelp | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
     ) {
-        let _ = err.print();
-        return if err.exit_code() == 0 {
+        let outcome = if err.exit_code() == 0 {
             Outcome::Success
         } else {
             Outcome::Error
         };
+        return printed(err.print().and_then(|()| io::stdout().flush()), outcome);
     }
     let _ = writeln!(
         io::stderr(),
@@ -172,6 +182,22 @@ pub fn usage_error(err: &clap::Error) -> Outcome {
         one_line_usage_error(&err.to_string())
     );
     Outcome::Error
+}
+
+/// How printing help or the version ended: `outcome` once written; a full disk (or any write error)
+/// is reported, exit 2; a closed pipe (`beian --version | true`) is not worth a message.
+fn printed(written: io::Result<()>, outcome: Outcome) -> Outcome {
+    match written {
+        Ok(()) => outcome,
+        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => outcome,
+        Err(err) => {
+            let _ = writeln!(
+                io::stderr(),
+                "beian: error: cannot write to standard output: {err}"
+            );
+            Outcome::Error
+        }
+    }
 }
 
 /// clap's `error: …`, its indented details and tips, and which `--help` to read, on one line.

@@ -72,6 +72,11 @@ pub fn decode_query(mut bytes: Vec<u8>, what: &str) -> anyhow::Result<String> {
     Ok(String::from_utf8(bytes).expect("checked above"))
 }
 
+/// Why a text with nothing to search for is refused: `ask` says it with a usage hint, `triage` in an
+/// error record, the REPL as a message.
+pub const NOTHING_TO_SEARCH: &str =
+    "nothing to search for: the text is empty or only spaces and punctuation";
+
 /// Whether the text has anything to search for (letters, digits or CJK characters).
 pub fn has_words(text: &str) -> bool {
     text.chars().any(char::is_alphanumeric)

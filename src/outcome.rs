@@ -27,3 +27,12 @@ pub struct UserError(pub String);
 pub fn user_error(message: impl Into<String>) -> anyhow::Error {
     UserError(message.into()).into()
 }
+
+/// Several errors at once (every problem of a knowledge base that does not load): one line each,
+/// then a hint on a line of its own. Exit 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{}", errors.join("; "))]
+pub struct UserErrors {
+    pub errors: Vec<String>,
+    pub hint: String,
+}

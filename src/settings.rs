@@ -2,11 +2,11 @@
 //! come from, the `--kb` cache, colour and language. Commands read only this.
 
 use crate::cache;
-use crate::outcome::user_error;
+use crate::outcome::{user_error, UserErrors};
 use crate::render::text::TextOptions;
 use crate::render::{Lang, Palette};
 use beian_engine::advise::Advisor;
-use beian_engine::kb::{Files, KnowledgeBase};
+use beian_engine::kb::{Files, KbError, KnowledgeBase};
 use std::io::{self, IsTerminal};
 use std::path::PathBuf;
 
@@ -118,20 +118,44 @@ impl Settings {
         })
     }
 
-    /// The entries of the sources; the first problem that makes an entry unusable is an error.
+    /// The entries of the sources; every error `kb lint` would report keeps them from loading.
     pub fn load_kb(&self) -> anyhow::Result<KnowledgeBase> {
         let sources = &self.sources;
         if sources.builtin && sources.dir.is_none() {
             return Ok(crate::builtin::knowledge_base());
         }
-        let mut layers = Vec::new();
-        if sources.builtin {
-            layers.push(crate::builtin::files());
+        let builtin = sources.builtin.then(crate::builtin::files);
+        let overlay = match &sources.dir {
+            Some(dir) => Some(Files::read_dir(dir).map_err(|err| self.kb_error(err))?),
+            None => None,
+        };
+        KnowledgeBase::from_layers(builtin.as_ref(), overlay.as_ref())
+            .map_err(|err| self.kb_error(err))
+    }
+
+    /// A knowledge base that does not load, for the user: its one problem on one line, or every error
+    /// (one a line) and how to see them with the warnings.
+    pub fn kb_error(&self, err: KbError) -> anyhow::Error {
+        match err {
+            KbError::Problems(problems) if problems.len() > 1 => {
+                let mut lint = String::from("beian");
+                if !self.sources.builtin {
+                    lint.push_str(" --no-builtin");
+                }
+                if let Some(dir) = &self.sources.dir {
+                    lint.push_str(&format!(" --kb {}", dir.display()));
+                }
+                UserErrors {
+                    hint: format!(
+                        "{} errors in the knowledge base; `{lint} kb lint` checks every file and lists the warnings too",
+                        problems.len()
+                    ),
+                    errors: problems.iter().map(ToString::to_string).collect(),
+                }
+                .into()
+            }
+            other => user_error(other.to_string()),
         }
-        if let Some(dir) = &sources.dir {
-            layers.push(Files::read_dir(dir).map_err(|err| user_error(err.to_string()))?);
-        }
-        KnowledgeBase::from_layers(&layers).map_err(|err| user_error(err.to_string()))
     }
 
     /// The advisor: the prebuilt built-in one, or, when `--kb` adds entries, one compiled from the
@@ -143,7 +167,7 @@ impl Settings {
         let sources = &self.sources;
         cache::advisor(sources.builtin, sources.dir.as_deref(), &self.cache).map_err(
             |err| match err {
-                cache::LoadError::Kb(err) => user_error(err.to_string()),
+                cache::LoadError::Kb(err) => self.kb_error(err),
                 other => other.into(),
             },
         )

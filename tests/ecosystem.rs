@@ -233,3 +233,70 @@ fn every_help_has_an_example() {
         }
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn man_dir_does_not_write_through_a_symlink() {
+    let dir = tempfile::tempdir().unwrap();
+    let victim = dir.path().join("victim");
+    std::fs::write(&victim, "precious\n").unwrap();
+    let pages = dir.path().join("man1");
+    std::fs::create_dir(&pages).unwrap();
+    std::os::unix::fs::symlink(&victim, pages.join("beian.1")).unwrap();
+    beian()
+        .arg("man")
+        .arg("--dir")
+        .arg(&pages)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("beian.1").and(predicate::str::contains("symbolic link")))
+        .stderr(predicate::function(|s: &str| s.lines().count() == 1));
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious\n");
+    assert!(std::fs::symlink_metadata(pages.join("beian.1"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    // Nothing written before the refusal, either.
+    assert_eq!(std::fs::read_dir(&pages).unwrap().count(), 1);
+
+    // A page that is a regular file is replaced, as an update of installed pages should be.
+    std::fs::remove_file(pages.join("beian.1")).unwrap();
+    std::fs::write(pages.join("beian.1"), "old page\n").unwrap();
+    stdout_of(&["man", "--dir", pages.to_str().unwrap()]);
+    assert!(std::fs::read_to_string(pages.join("beian.1"))
+        .unwrap()
+        .contains(".TH "));
+}
+
+#[cfg(unix)]
+#[test]
+fn version_and_help_to_a_full_disk_exit_2() {
+    if !std::path::Path::new("/dev/full").exists() {
+        return;
+    }
+    for args in [
+        &["--version"][..],
+        &["-V"],
+        &["--help"],
+        &["ask", "--help"],
+        &["help", "triage"],
+    ] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_beian"));
+        common::hermetic(&mut command).args(args);
+        let output = command
+            .stdin(std::process::Stdio::null())
+            .stdout(full)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.starts_with("beian: error: cannot write") && stderr.lines().count() == 1,
+            "{args:?}: {stderr}"
+        );
+    }
+}

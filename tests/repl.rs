@@ -374,13 +374,15 @@ fn piped_json_is_one_object_a_line_and_commands_work_too() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(values.len(), 2, "{stdout}");
-    assert_eq!(values[0]["query"], "备案退回后下一步做什么");
-    assert_eq!(values[0]["results"][0]["id"], "faq/rejected-what-next");
+    assert_eq!(values.len(), 4, "one value a line: {stdout}");
+    assert_eq!(values[0], serde_json::json!({"json": true}));
+    assert_eq!(values[1]["query"], "备案退回后下一步做什么");
+    assert_eq!(values[1]["results"][0]["id"], "faq/rejected-what-next");
     assert_eq!(
-        values[1]["id"], "faq/rejected-what-next",
+        values[2]["id"], "faq/rejected-what-next",
         "`:show 1` opens the first result"
     );
+    assert_eq!(values[3]["status"], "error");
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(stderr.contains("unknown command :nope"), "{stderr}");
 }
@@ -400,9 +402,18 @@ fn an_unreadable_piped_line_is_reported_and_skipped() {
         "{stderr}"
     );
     let stdout = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(
-        stdout.lines().count(),
-        1,
+        lines.len(),
+        2,
+        "one JSON line for each input line: {stdout}"
+    );
+    assert!(
+        lines[0].starts_with("{\"line\":1,\"status\":\"error\""),
+        "{stdout}"
+    );
+    assert!(
+        lines[1].contains("\"query\":\"幕布照片不清晰\""),
         "the readable line is answered: {stdout}"
     );
 }
@@ -430,4 +441,192 @@ fn repl_help_has_examples() {
             predicates::str::contains("cat questions.txt | beian repl")
                 .and(predicates::str::contains("BEIAN_HISTORY")),
         );
+}
+
+/// Makes a special file at `path`: a FIFO, or (as root, who may call mknod) a character device with
+/// these numbers, a stand-in for `/dev/null` (1, 3) or `/dev/zero` (1, 5) that is not the real one.
+fn special_file(path: &Path, device: Option<(u32, u32)>) -> bool {
+    let status = match device {
+        None => std::process::Command::new("mkfifo").arg(path).status(),
+        Some(_) if unsafe { libc::geteuid() } != 0 => return false,
+        Some((major, minor)) => std::process::Command::new("mknod")
+            .arg(path)
+            .args(["c", &major.to_string(), &minor.to_string()])
+            .status(),
+    };
+    assert!(status.expect("mkfifo/mknod runs").success());
+    true
+}
+
+/// Caps the address space of the process a command starts, so that a bug that reads a device
+/// without end fails that process rather than the machine.
+fn limit_memory(command: &mut std::process::Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: setrlimit is async-signal-safe; nothing else runs between fork and exec.
+    unsafe {
+        command.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: 1 << 30,
+                rlim_max: 1 << 30,
+            };
+            libc::setrlimit(libc::RLIMIT_AS, &limit);
+            Ok(())
+        });
+    }
+}
+
+/// A session whose history path is `path`: it must start (with `warning` before the prompt), answer,
+/// and end; returns what it printed before the first prompt.
+fn session_with_history(home: &Home, path: &Path) -> String {
+    let mut command = home.command(&["repl", "--color", "never"]);
+    command.env("BEIAN_HISTORY", path);
+    limit_memory(&mut command);
+    let mut session = Session::spawn(command).unwrap();
+    session.set_expect_timeout(Some(Duration::from_secs(10)));
+    let start = until(&mut session, PROMPT_PATTERN);
+    let answer = ask(&mut session, "备案退回后下一步做什么", "其他可能");
+    assert!(answer.contains("faq/rejected-what-next"), "{answer}");
+    session.send(CTRL_D).unwrap();
+    exits_zero(&mut session);
+    start
+}
+
+#[test]
+fn a_history_path_that_is_a_fifo_or_a_device_is_left_alone() {
+    use std::os::unix::fs::FileTypeExt;
+    let home = Home::new();
+    for (name, device) in [
+        ("fifo", None),
+        ("null", Some((1, 3))),
+        ("zero", Some((1, 5))),
+    ] {
+        let path = home.dir.path().join(name);
+        if !special_file(&path, device) {
+            continue;
+        }
+        let start = session_with_history(&home, &path);
+        assert!(
+            start.contains("warning:") && start.contains("not a regular file"),
+            "{name}: {start}"
+        );
+        let kind = fs::symlink_metadata(&path).unwrap().file_type();
+        assert!(
+            kind.is_fifo() || kind.is_char_device(),
+            "{name} was replaced: {kind:?}"
+        );
+    }
+}
+
+#[test]
+fn a_history_path_that_is_a_symlink_is_not_followed_or_replaced() {
+    let home = Home::new();
+    let target = home.dir.path().join("elsewhere");
+    fs::write(&target, "#V2\nkept as it is\n").unwrap();
+    let link = home.dir.path().join("history-link");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let start = session_with_history(&home, &link);
+    assert!(
+        start.contains("warning:") && start.contains("symbolic link"),
+        "{start}"
+    );
+    assert!(fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(fs::read_to_string(&target).unwrap(), "#V2\nkept as it is\n");
+}
+
+#[test]
+fn a_file_planted_where_the_history_is_written_is_not_followed() {
+    let home = Home::new();
+    let victim = home.dir.path().join("victim");
+    fs::write(&victim, "precious\n").unwrap();
+    let mut session = home.spawn(&["repl", "--color", "never"]);
+    // The name the history used to be written under first: `<history>.<pid>.tmp`.
+    let pid = session.get_process().pid();
+    let history = home.history();
+    fs::create_dir_all(history.parent().unwrap()).unwrap();
+    let planted = history.with_file_name(format!("history.{pid}.tmp"));
+    std::os::unix::fs::symlink(&victim, &planted).unwrap();
+    ask(&mut session, "备案退回后下一步做什么", "其他可能");
+    session.send(CTRL_D).unwrap();
+    exits_zero(&mut session);
+    assert_eq!(fs::read_to_string(&victim).unwrap(), "precious\n");
+    assert!(fs::symlink_metadata(&history).unwrap().is_file());
+    assert_eq!(
+        fs::read_to_string(&history).unwrap(),
+        "#V2\n备案退回后下一步做什么\n"
+    );
+}
+
+#[test]
+fn a_history_file_over_the_size_limit_is_left_alone() {
+    let home = Home::new();
+    let path = home.history();
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let mut text = String::from("#V2\n");
+    for i in 0..40_000 {
+        text.push_str(&format!(
+            "第{i}个很长的问题：备案被驳回了怎么办，网站内容与备案信息不符\n"
+        ));
+    }
+    assert!(text.len() > 2 << 20);
+    fs::write(&path, &text).unwrap();
+    let start = session_with_history(&home, &path);
+    assert!(
+        start.contains("warning:") && start.contains("MiB"),
+        "{start}"
+    );
+    assert_eq!(fs::read_to_string(&path).unwrap(), text, "left as it was");
+}
+
+#[test]
+fn piped_json_writes_one_line_for_every_input_line() {
+    let home = Home::new();
+    let input: &[&[u8]] = &[
+        "备案退回后下一步做什么".as_bytes(),
+        b"",
+        b":help",
+        b"\xff\xfe not UTF-8",
+        "？！。".as_bytes(),
+        b":list risk",
+        b":nope",
+        b":show 1",
+        b"   ",
+        b":json",
+    ];
+    let output = home
+        .piped(&["repl", "--json"])
+        .write_stdin(input.join(&b'\n'))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let values: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert_eq!(values.len(), input.len(), "{stdout}");
+    assert_eq!(values[0]["results"][0]["id"], "faq/rejected-what-next");
+    for (i, line) in [(1, 2), (3, 4), (4, 5), (6, 7), (8, 9)] {
+        assert_eq!(values[i]["status"], "error", "line {line}: {}", values[i]);
+        assert_eq!(values[i]["line"], line, "{}", values[i]);
+        assert!(values[i]["error"].as_str().is_some_and(|e| !e.is_empty()));
+    }
+    assert!(values[3]["error"].as_str().unwrap().contains("UTF-8"));
+    assert!(values[6]["error"].as_str().unwrap().contains(":nope"));
+    let commands = values[2]["commands"].as_array().expect("help as JSON");
+    assert!(
+        commands.iter().any(|c| c["command"] == ":show"),
+        "{}",
+        values[2]
+    );
+    assert!(values[5]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["kind"] == "risk"));
+    assert_eq!(values[7]["id"], "faq/rejected-what-next");
+    assert_eq!(values[9], serde_json::json!({"json": false}));
+    // An unreadable line still makes the exit code 2.
+    assert_eq!(output.status.code(), Some(2));
 }

@@ -1,7 +1,7 @@
 //! Issue 8's bad-input matrix, each row through the real binary. Rows covered elsewhere:
 //! - knowledge base: invalid TOML, missing front matter, non-UTF-8 file, empty file → `file:line`, exit 2:
 //!   `tests/kb.rs` (`a_malformed_entry_in_kb_is_one_line_naming_file_and_line`, `lint_reports_*`);
-//!   a duplicate id under `--kb` is here;
+//!   a duplicate id under `--kb` (every error listed) is here;
 //! - unwritable history → a warning, the answer still printed: `tests/repl.rs`
 //!   (`a_history_file_that_cannot_be_written_is_a_warning_not_a_failure`, on a pseudo-terminal);
 //! - broken pipe → quiet exit: `tests/cli.rs` (`a_broken_pipe_exits_quietly`).
@@ -277,7 +277,7 @@ fn unusual_but_honest_queries_are_answered_normally() {
 }
 
 #[test]
-fn a_duplicate_id_under_kb_is_one_line_naming_file_and_line() {
+fn a_duplicate_id_under_kb_names_every_file_and_line() {
     let dir = tempfile::tempdir().unwrap();
     let entry = hostile_entry();
     for name in ["faq/hostile.md", "faq/hostile-copy.md"] {
@@ -287,13 +287,20 @@ fn a_duplicate_id_under_kb_is_one_line_naming_file_and_line() {
     }
     let root = dir.path().to_str().unwrap();
     let run = run(&["--kb", root, "ask", "备案被驳回了怎么办"], None);
-    let message = assert_one_line_error(&run, "duplicate id");
-    assert!(message.contains("hostile-copy.md:2"), "{message}");
+    // Two errors (the copy's id is not its path, and the id is taken twice), each on its line.
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert_eq!(run.stdout, "");
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", run.stderr);
+    assert!(lines[0].starts_with("beian: error: ") && lines[0].contains("hostile-copy.md:2"));
+    assert!(lines[1].starts_with("beian: error: ") && lines[1].contains("duplicate id"));
+    assert!(lines[2].contains("kb lint"), "{}", run.stderr);
 }
 
-/// Starts a triage of many tickets, interrupts it with SIGINT once it has answered some, and returns
+/// Starts a triage of many tickets, sends it `signal` (`INT`, `TERM`, `HUP`) once it has answered
+/// some, checks it exited with `code` (128 + the signal's number, as a shell reports it), and returns
 /// all it wrote.
-fn interrupted_triage() -> String {
+fn interrupted_triage(signal: &str, code: i32) -> String {
     let tickets: String = (0..200_000)
         .map(|i| format!("备案被驳回了怎么办，第{i}号工单，网站内容与备案信息不符\n"))
         .collect();
@@ -313,7 +320,7 @@ fn interrupted_triage() -> String {
     assert!(!written.is_empty(), "triage answered nothing");
     std::thread::sleep(Duration::from_millis(200));
     let killed = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args([&format!("-{signal}"), &child.id().to_string()])
         .status()
         .expect("kill runs");
     assert!(killed.success());
@@ -323,8 +330,8 @@ fn interrupted_triage() -> String {
     let status = child.wait().unwrap();
     assert_eq!(
         status.code(),
-        Some(130),
-        "stopped by the signal: {status:?}"
+        Some(code),
+        "stopped by SIG{signal}: {status:?}"
     );
     let mut stderr = String::new();
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
@@ -334,7 +341,17 @@ fn interrupted_triage() -> String {
 
 #[test]
 fn ctrl_c_during_triage_leaves_only_whole_lines() {
-    let written = interrupted_triage();
+    assert_whole_records(&interrupted_triage("INT", 130));
+}
+
+#[test]
+fn sigterm_and_sighup_during_triage_leave_only_whole_lines() {
+    assert_whole_records(&interrupted_triage("TERM", 143));
+    assert_whole_records(&interrupted_triage("HUP", 129));
+}
+
+/// Every line is a whole record, numbered from 1, none missing.
+fn assert_whole_records(written: &str) {
     assert!(written.ends_with('\n'), "the last line is cut: …{:?}", {
         let tail: String = written.chars().rev().take(80).collect();
         tail.chars().rev().collect::<String>()
@@ -368,4 +385,20 @@ fn triage_into_a_closed_pipe_exits_without_panicking() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(stderr.lines().count() <= 1, "quiet: {stderr}");
+}
+
+#[test]
+fn eval_verbose_prints_ids_and_expectations_without_escapes() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = dir.path().join("cases.jsonl");
+    let case = serde_json::json!({
+        "id": "q\u{1b}]0;owned\u{7}\u{1b}[31m1",
+        "query": "备案被驳回了怎么办",
+        "expect": ["faq/\u{1b}[2Jnothing"],
+    });
+    fs::write(&cases, format!("{case}\n")).unwrap();
+    let run = run(&["eval", "--verbose", cases.to_str().unwrap()], None);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(run.stdout.contains("MISS q"), "{}", run.stdout);
+    assert_no_raw_controls(&run.stdout, "eval --verbose");
 }

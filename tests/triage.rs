@@ -61,7 +61,7 @@ fn messy_queue() -> (Vec<u8>, Vec<(Value, &'static str)>) {
     line(br#"{"id": 6}"#, json!(6), "error");
     line(br#"{"id": "A-7", "text": 12381}"#, json!("A-7"), "error");
     line(b"\xff\xfe not json either", json!(8), "error");
-    line(br#"{"id": "A-9", "text": "  "}"#, json!("A-9"), "no_match");
+    line(br#"{"id": "A-9", "text": "  "}"#, json!("A-9"), "error");
     line(
         r#"{"id": 10, "text": "用香港服务器需要备案吗"}"#.as_bytes(),
         json!(10),
@@ -72,7 +72,7 @@ fn messy_queue() -> (Vec<u8>, Vec<(Value, &'static str)>) {
         line(
             json!({"id": n, "text": "？"}).to_string().as_bytes(),
             json!(n),
-            "no_match",
+            "error",
         );
     }
     (input, want)
@@ -168,7 +168,7 @@ fn records_follow_the_contract() {
     assert_eq!(got[6]["error"], "\"text\" is not a string");
     assert_eq!(
         got[8],
-        json!({"id": "A-9", "status": "no_match", "lang": "zh", "results": []})
+        json!({"id": "A-9", "status": "error", "error": "nothing to search for: the text is empty or only spaces and punctuation"})
     );
 }
 
@@ -419,4 +419,237 @@ fn help_shows_an_example() {
             predicate::str::contains("Examples:")
                 .and(predicate::str::contains("beian triage tickets.jsonl")),
         );
+}
+
+#[test]
+fn a_summary_path_that_is_the_input_is_refused_and_the_input_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let tickets = dir.path().join("tickets.jsonl");
+    let text = "{\"id\": 1, \"text\": \"备案被驳回了怎么办\"}\n";
+    fs::write(&tickets, text).unwrap();
+    let hard_link = dir.path().join("same-file.json");
+    fs::hard_link(&tickets, &hard_link).unwrap();
+    // As the file argument, as standard input, and under another name of the same file.
+    let cases: [(&Path, bool); 3] = [(&tickets, false), (&tickets, true), (&hard_link, false)];
+    for (summary, on_stdin) in cases {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_beian"));
+        common::hermetic(&mut command)
+            .arg("triage")
+            .arg("--summary")
+            .arg(summary);
+        if on_stdin {
+            command.stdin(fs::File::open(&tickets).unwrap());
+        } else {
+            command.arg(&tickets).stdin(Stdio::null());
+        }
+        let output = command.output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{summary:?}: {stderr}");
+        assert!(output.stdout.is_empty(), "{summary:?}: nothing answered");
+        assert!(
+            stderr.contains("is the same file as the input") && stderr.lines().count() == 1,
+            "{summary:?}: {stderr}"
+        );
+        assert_eq!(fs::read_to_string(&tickets).unwrap(), text, "{summary:?}");
+    }
+}
+
+#[test]
+fn empty_or_punctuation_only_text_is_an_error_record_with_the_message_of_ask() {
+    let ask = beian().args(["ask", "？！"]).output().unwrap();
+    let refusal = String::from_utf8(ask.stderr).unwrap();
+    let input = concat!(
+        "{\"id\": 1, \"text\": \"\"}\n",
+        "{\"id\": 2, \"text\": \"？！。……\"}\n",
+        "{\"id\": 3, \"text\": \" \\t \"}\n",
+        "{\"id\": 4, \"text\": \"备案被驳回了怎么办\"}\n",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("counts.json");
+    let output = beian()
+        .arg("triage")
+        .arg("--summary")
+        .arg(&summary)
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let got = records(&output.stdout);
+    for record in &got[..3] {
+        assert_eq!(record["status"], "error", "{record}");
+        let message = record["error"].as_str().unwrap();
+        assert!(
+            refusal.contains(message),
+            "the message of `ask`: {message:?} / {refusal:?}"
+        );
+    }
+    assert_eq!(got[3]["status"], "match");
+    let counts: Value = serde_json::from_str(&fs::read_to_string(&summary).unwrap()).unwrap();
+    assert_eq!(
+        (&counts["error"], &counts["no_match"]),
+        (&json!(3), &json!(0))
+    );
+
+    let text_mode = beian()
+        .args(["triage", "--text"])
+        .write_stdin("…… ！\n")
+        .output()
+        .unwrap();
+    assert_eq!(records(&text_mode.stdout)[0]["status"], "error");
+}
+
+#[test]
+fn ids_are_echoed_exactly_as_written() {
+    let ids = [
+        "123456789012345678901234567890",
+        "123456789012345678901234567891",
+        "-0",
+        "1.50",
+        "18446744073709551616",
+    ];
+    let input: String = ids
+        .iter()
+        .map(|id| format!("{{\"id\": {id}, \"text\": \"备案被驳回了怎么办\"}}\n"))
+        .collect();
+    let output = beian()
+        .arg("triage")
+        .write_stdin(input.clone())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), ids.len());
+    for (line, id) in lines.iter().zip(ids) {
+        assert!(
+            line.starts_with(&format!("{{\"id\":{id},\"status\":\"match\"")),
+            "{id}: {line}"
+        );
+    }
+    let csv = beian()
+        .args(["triage", "--format", "csv"])
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    let csv = String::from_utf8(csv.stdout).unwrap();
+    let firsts: Vec<&str> = csv
+        .lines()
+        .skip(1)
+        .map(|row| row.split(',').next().unwrap())
+        .collect();
+    // `-0` starts with a minus sign: a formula to a spreadsheet, so it is quoted (see the CSV test).
+    assert_eq!(
+        firsts,
+        [
+            "123456789012345678901234567890",
+            "123456789012345678901234567891",
+            "'-0",
+            "1.50",
+            "18446744073709551616"
+        ]
+    );
+}
+
+/// The cells of an RFC 4180 text (quoted cells may hold commas, quotes and line breaks).
+fn csv_cells(text: &str) -> Vec<Vec<String>> {
+    let mut rows = vec![Vec::new()];
+    let mut cell = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                cell.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, c) => cell.push(c),
+            (false, '"') => quoted = true,
+            (false, ',') => rows.last_mut().unwrap().push(std::mem::take(&mut cell)),
+            (false, '\n') => {
+                rows.last_mut().unwrap().push(std::mem::take(&mut cell));
+                rows.push(Vec::new());
+            }
+            (false, c) => cell.push(c),
+        }
+    }
+    rows.pop();
+    rows
+}
+
+#[test]
+fn csv_cells_carry_no_escapes_and_no_formulas() {
+    let kb = tempfile::tempdir().unwrap();
+    let entry = fs::read_to_string("knowledge/faq/rejected-what-next.md")
+        .unwrap()
+        .replacen(
+            "\ntitle = \"",
+            "\ntitle = \"=HYPERLINK(\\\"http://example.com\\\")\\u001b[31m",
+            1,
+        );
+    fs::create_dir_all(kb.path().join("faq")).unwrap();
+    fs::write(kb.path().join("faq/rejected-what-next.md"), entry).unwrap();
+    let ids = [
+        "=1+2",
+        "+SUM(A1)",
+        "-3",
+        "@cmd",
+        "\tTab",
+        "\rReturn",
+        "\u{1b}[31mred\u{1b}[0m",
+        "\u{9b}2Jclear",
+        "plain",
+    ];
+    let input: String = ids
+        .iter()
+        .map(|id| json!({"id": id, "text": "备案被驳回了怎么办"}).to_string() + "\n")
+        .collect();
+    let output = beian()
+        .arg("--kb")
+        .arg(kb.path())
+        .args(["triage", "--format", "csv"])
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        !text
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\t'),
+        "{text:?}"
+    );
+    let rows = csv_cells(&text);
+    assert_eq!(rows.len(), ids.len() + 1, "{text}");
+    for row in &rows[1..] {
+        for cell in row {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "a formula cell: {cell:?} in {row:?}"
+            );
+        }
+        assert_eq!(
+            row[3], "'=HYPERLINK(\"http://example.com\")备案被驳回后怎么办",
+            "{row:?}"
+        );
+    }
+    let firsts: Vec<&str> = rows[1..].iter().map(|row| row[0].as_str()).collect();
+    assert_eq!(
+        firsts,
+        [
+            "'=1+2",
+            "'+SUM(A1)",
+            "'-3",
+            "'@cmd",
+            "'\tTab",
+            "Return",
+            "red",
+            "2Jclear",
+            "plain"
+        ]
+    );
 }

@@ -1,6 +1,6 @@
 //! `beian ask`: one question or pasted notice → the ranked answers, as text or JSON.
 
-use crate::input::{decode_query, has_words};
+use crate::input::{decode_query, has_words, NOTHING_TO_SEARCH};
 use crate::outcome::{user_error, Outcome};
 use crate::render::json::{AdviceJson, ExplainedAdviceJson};
 use crate::render::text;
@@ -26,9 +26,9 @@ pub struct Args {
 pub fn run(settings: &Settings, args: &Args, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     let (query, cut_on_read) = read_query(&args.text)?;
     if !has_words(&query) {
-        return Err(user_error(
-            "the question is empty; ask something, e.g. beian ask \"备案退回后下一步做什么\"",
-        ));
+        return Err(user_error(format!(
+            "{NOTHING_TO_SEARCH}; ask something, e.g. beian ask \"备案退回后下一步做什么\""
+        )));
     }
     let advisor = settings.advisor()?;
     let explanation = if args.explain {

@@ -31,19 +31,20 @@ pub fn run(
     let report = evaluate(&advisor, &cases)?;
     if verbose {
         for miss in &report.misses {
+            // The ids come from the query set as written: sanitized like every other text.
             let got: Vec<String> = miss
                 .got
                 .iter()
-                .map(|(id, c)| format!("{id} ({c:.2})"))
+                .map(|(id, c)| format!("{} ({c:.2})", sanitize(id)))
                 .collect();
             let expected = miss
                 .case
                 .expect_all
                 .as_ref()
                 .or(miss.case.expect.as_ref())
-                .map(|ids| ids.join(" | "))
+                .map(|ids| sanitize(&ids.join(" | ")))
                 .unwrap_or_default();
-            writeln!(out, "MISS {}: {}", miss.case.id, miss.reason)?;
+            writeln!(out, "MISS {}: {}", sanitize(&miss.case.id), miss.reason)?;
             writeln!(out, "  query:    {}", sanitize(&miss.case.query))?;
             writeln!(
                 out,

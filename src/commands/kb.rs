@@ -1,6 +1,6 @@
 //! `beian kb lint`: every problem of the knowledge base's files as `file:line: message`.
 
-use crate::outcome::{user_error, Outcome};
+use crate::outcome::Outcome;
 use crate::render::sanitize;
 use crate::settings::Settings;
 use beian_engine::kb::{lint, Files};
@@ -9,7 +9,7 @@ use std::io::Write;
 pub fn lint(settings: &Settings, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     let builtin = settings.sources.builtin.then(crate::builtin::files);
     let overlay = match &settings.sources.dir {
-        Some(dir) => Some(Files::read_dir(dir).map_err(|err| user_error(err.to_string()))?),
+        Some(dir) => Some(Files::read_dir(dir).map_err(|err| settings.kb_error(err))?),
         None => None,
     };
     let problems = lint::lint(builtin.as_ref(), overlay.as_ref());

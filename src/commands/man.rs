@@ -65,17 +65,61 @@ fn render_page(command: &clap::Command) -> io::Result<Vec<u8>> {
     Ok(page)
 }
 
-/// Writes `beian.1`, `beian-ask.1`, `beian-kb-lint.1`, … into `dir` (created if missing).
+/// Writes `beian.1`, `beian-ask.1`, `beian-kb-lint.1`, … into `dir` (created if missing). A page
+/// replaces only a regular file of its name: a symbolic link (or anything else) there is refused
+/// before any page is written, and each page goes to a new temporary file first, renamed into place,
+/// so nothing is ever written through a link.
 fn write_pages(root: &clap::Command, dir: &Path) -> anyhow::Result<Vec<std::path::PathBuf>> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let mut pending = vec![root];
-    let mut written = Vec::new();
+    let mut pages = Vec::new();
     while let Some(command) = pending.pop() {
         let path = dir.join(format!("{}.1", display_name(command)));
-        std::fs::write(&path, render_page(command)?)
+        match std::fs::symlink_metadata(&path) {
+            Ok(metadata) if metadata.is_file() => {}
+            Ok(metadata) => {
+                let what = if metadata.file_type().is_symlink() {
+                    "a symbolic link"
+                } else {
+                    "not a regular file"
+                };
+                return Err(UserError(format!(
+                    "{} is {what}; beian writes a page only in place of a regular file, so remove it first",
+                    path.display()
+                ))
+                .into());
+            }
+            Err(err) if err.kind() == io::ErrorKind::NotFound => {}
+            Err(err) => {
+                return Err(err).with_context(|| format!("cannot write {}", path.display()))
+            }
+        }
+        pages.push((path, render_page(command)?));
+        pending.extend(command.get_subcommands().filter(|c| !c.is_hide_set()));
+    }
+    let mut written = Vec::new();
+    for (path, page) in pages {
+        let mut temporary = tempfile::Builder::new()
+            .prefix(".beian-man-")
+            .tempfile_in(dir)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        temporary
+            .write_all(&page)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        // Pages are for everyone to read (a temporary file starts private).
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            temporary
+                .as_file()
+                .set_permissions(std::fs::Permissions::from_mode(0o644))
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        temporary
+            .persist(&path)
+            .map_err(|err| err.error)
             .with_context(|| format!("cannot write {}", path.display()))?;
         written.push(path);
-        pending.extend(command.get_subcommands().filter(|c| !c.is_hide_set()));
     }
     written.sort();
     Ok(written)

@@ -7,5 +7,5 @@ use std::path::Path;
 pub fn knowledge_base() -> KnowledgeBase {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../knowledge");
     let files = Files::read_dir(&dir).expect("the repository's knowledge directory reads");
-    KnowledgeBase::from_layers(&[files]).expect("the repository's knowledge base loads")
+    KnowledgeBase::from_layers(Some(&files), None).expect("the repository's knowledge base loads")
 }

@@ -3,9 +3,14 @@
 //!
 //! The format is rustyline's (`#V2`, then one entry a line with `\n` and `\\` escaped), so a pasted
 //! multi-line notice stays one entry.
+//!
+//! Nothing but a regular file is read or replaced: a FIFO, a device, a directory or a symbolic link
+//! at the path is refused (the session goes on without history), so `BEIAN_HISTORY=/dev/null` stays
+//! `/dev/null`. The file is written to a temporary file of a random name created in the same
+//! directory (never a name another user could plant a link at), then renamed into place.
 
 use std::fs;
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 /// Overrides the history path; set but empty turns history off.
@@ -13,6 +18,10 @@ pub const PATH_VAR: &str = "BEIAN_HISTORY";
 
 /// The oldest entries beyond this many are dropped.
 pub const MAX_ENTRIES: usize = 1000;
+
+/// The largest history file read; beian writes at most this much (dropping the oldest entries), so a
+/// larger file is not one it wrote, and is left alone.
+pub const MAX_BYTES: u64 = 1 << 20;
 
 const HEADER: &str = "#V2";
 
@@ -26,13 +35,64 @@ pub fn path() -> Option<PathBuf> {
     }
 }
 
-/// Reads the entries, oldest first; a missing file is an empty history.
+/// Reads the entries, oldest first; a missing file is an empty history. Anything but a regular file
+/// of at most [`MAX_BYTES`] is an error that says what the path is.
 pub fn read(path: &Path) -> io::Result<Vec<String>> {
-    match fs::read(path) {
-        Ok(bytes) => Ok(decode(&String::from_utf8_lossy(&bytes))),
-        Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(Vec::new()),
-        Err(err) => Err(err),
+    let Some(file) = open_regular(path)? else {
+        return Ok(Vec::new());
+    };
+    let mut bytes = Vec::new();
+    file.take(MAX_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_BYTES {
+        return Err(too_large());
     }
+    Ok(decode(&String::from_utf8_lossy(&bytes)))
+}
+
+fn too_large() -> io::Error {
+    io::Error::other(format!(
+        "it is larger than {} MiB, so beian did not write it; it is left as it is (move it away to start a new history)",
+        MAX_BYTES >> 20
+    ))
+}
+
+/// The file at `path` opened for reading if it is a regular file (`None`: there is none), or why not.
+fn open_regular(path: &Path) -> io::Result<Option<fs::File>> {
+    match fs::symlink_metadata(path) {
+        Ok(metadata) => check_regular(&metadata)?,
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(err) => return Err(err),
+    }
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        // Had the path been swapped since the check, a link is not followed and a FIFO does not block.
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let file = options.open(path)?;
+    let metadata = file.metadata()?;
+    check_regular(&metadata)?;
+    if metadata.len() > MAX_BYTES {
+        return Err(too_large());
+    }
+    Ok(Some(file))
+}
+
+/// A regular file is fine; anything else is refused, saying what it is.
+fn check_regular(metadata: &fs::Metadata) -> io::Result<()> {
+    let kind = metadata.file_type();
+    let what = if kind.is_file() {
+        return Ok(());
+    } else if kind.is_symlink() {
+        "it is a symbolic link, which beian neither follows nor replaces; point BEIAN_HISTORY at the file itself"
+    } else if kind.is_dir() {
+        "it is a directory, not a regular file"
+    } else {
+        "it is not a regular file (a FIFO, a device or a socket); beian reads and replaces only a regular file"
+    };
+    Err(io::Error::other(what))
 }
 
 /// Adds `entry` as the newest, dropping an earlier copy, and writes the file. The file is read again
@@ -40,7 +100,7 @@ pub fn read(path: &Path) -> io::Result<Vec<String>> {
 pub fn add(path: &Path, entry: &str) -> io::Result<Vec<String>> {
     let mut entries = read(path)?;
     push_collapsed(&mut entries, entry);
-    write(path, &entries)?;
+    write(path, &mut entries)?;
     Ok(entries)
 }
 
@@ -53,40 +113,36 @@ pub fn push_collapsed(entries: &mut Vec<String>, entry: &str) {
     }
 }
 
-/// Writes the whole file through a temporary file created with mode 0600, then renames it into place,
-/// so the history is never readable by others, not even for a moment, and never half written.
-fn write(path: &Path, entries: &[String]) -> io::Result<()> {
-    if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
-        create_private_dir(dir)?;
+/// Writes the whole file through a temporary file (mode 0600, a random name, created new), then
+/// renames it into place, so the history is never readable by others, never half written, and never
+/// written through a link. The oldest entries go until the file fits in [`MAX_BYTES`].
+fn write(path: &Path, entries: &mut Vec<String>) -> io::Result<()> {
+    let dir = match path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+        Some(dir) => {
+            create_private_dir(dir)?;
+            dir
+        }
+        None => Path::new("."),
+    };
+    let mut text = encode(entries);
+    while text.len() as u64 > MAX_BYTES && !entries.is_empty() {
+        entries.remove(0);
+        text = encode(entries);
     }
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(format!(".{}.tmp", std::process::id()));
-    let temporary = path.with_file_name(name);
-    let result = (|| {
-        let mut file = create_private_file(&temporary)?;
-        file.write_all(encode(entries).as_bytes())?;
-        fs::rename(&temporary, path)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&temporary);
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let mut temporary = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    temporary.write_all(text.as_bytes())?;
+    // Checked again just before the rename: only a regular file (or nothing) is ever replaced.
+    match fs::symlink_metadata(path) {
+        Ok(metadata) => check_regular(&metadata)?,
+        Err(err) if err.kind() == io::ErrorKind::NotFound => {}
+        Err(err) => return Err(err),
     }
-    result
-}
-
-#[cfg(unix)]
-fn create_private_file(path: &Path) -> io::Result<fs::File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)
-}
-
-#[cfg(not(unix))]
-fn create_private_file(path: &Path) -> io::Result<fs::File> {
-    fs::File::create(path)
+    temporary.persist(path).map_err(|err| err.error)?;
+    Ok(())
 }
 
 #[cfg(unix)]
@@ -175,6 +231,24 @@ mod tests {
         assert_eq!(entries.len(), MAX_ENTRIES);
         assert_eq!(entries.first().map(String::as_str), Some("1"));
         assert_eq!(entries.last().map(String::as_str), Some("new"));
+    }
+
+    #[test]
+    fn the_oldest_entries_go_until_the_file_fits() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("history");
+        let long = "很长的问题".repeat(20_000);
+        for i in 0..20 {
+            add(&path, &format!("{i} {long}")).unwrap();
+        }
+        let size = fs::metadata(&path).unwrap().len();
+        assert!(size <= MAX_BYTES, "{size}");
+        let entries = read(&path).unwrap();
+        assert!(entries.len() < 20, "{}", entries.len());
+        assert!(
+            entries.last().unwrap().starts_with("19 "),
+            "the newest is kept"
+        );
     }
 
     #[cfg(unix)]

@@ -8,7 +8,7 @@ mod history;
 mod piped;
 mod terminal;
 
-use crate::input::has_words;
+use crate::input::{has_words, NOTHING_TO_SEARCH};
 use crate::outcome::Outcome;
 use crate::render::json::{AdviceJson, EntryJson};
 use crate::render::text::{self, display_width, TextOptions};
@@ -18,6 +18,7 @@ use beian_engine::advise::{Advisor, Status, MAX_QUERY_BYTES};
 use beian_engine::kb::Entry;
 use command::{Input, Target, COMMANDS};
 use serde::Serialize;
+use std::cell::RefCell;
 use std::io::{self, IsTerminal, Write};
 
 /// How many results a query returns: the best ones in the compact view, the rest numbered below.
@@ -34,6 +35,7 @@ pub fn run(settings: &Settings, json: bool, out: &mut dyn Write) -> anyhow::Resu
         json,
         interactive,
         last: None,
+        refusal: RefCell::new(None),
     };
     std::thread::scope(|scope| {
         // The term table makes every query cheaper; until it is ready, queries read the index. If it
@@ -65,11 +67,26 @@ struct Session<'a> {
     interactive: bool,
     /// The ids of the last answer's results, best first: what `:show N` opens (`None`: no query yet).
     last: Option<Vec<String>>,
+    /// Piped JSON: why the current line got no answer, for its error object (see `piped`).
+    refusal: RefCell<Option<String>>,
 }
 
 impl Session<'_> {
     fn lang(&self) -> Lang {
         self.options.lang
+    }
+
+    /// Piped JSON Lines: every line gets one JSON value, commands included (not the terminal's text).
+    fn json_lines(&self) -> bool {
+        self.json && !self.interactive
+    }
+
+    /// Tells the user why a line got no answer; in piped JSON, also keeps it for the line's error object.
+    fn tell(&self, message: &str) {
+        tell(message);
+        if self.json_lines() {
+            *self.refusal.borrow_mut() = Some(message.to_string());
+        }
     }
 
     /// The text options for this moment: the terminal may have been resized since the last answer.
@@ -86,7 +103,7 @@ impl Session<'_> {
             Ok(Some(input)) => input,
             Ok(None) => return Ok(Flow::Continue),
             Err(message) => {
-                tell(&message);
+                self.tell(&message);
                 return Ok(Flow::Continue);
             }
         };
@@ -112,7 +129,10 @@ impl Session<'_> {
             }
             Input::Json => {
                 self.json = !self.json;
-                if self.interactive {
+                if !self.interactive {
+                    // Piped: JSON before or after this line, so the line's value says the new state.
+                    self.write_json_line(out, &serde_json::json!({ "json": self.json }))?;
+                } else {
                     let state = match (self.lang(), self.json) {
                         (Lang::Zh, true) => "JSON 输出：开（再输入 :json 关闭）",
                         (Lang::Zh, false) => "JSON 输出：关",
@@ -134,20 +154,27 @@ impl Session<'_> {
                 }
             }
             Input::Help => self.help(out)?,
-            Input::Quit => return Ok(Flow::Quit),
+            Input::Quit => {
+                if self.json_lines() {
+                    self.write_json_line(out, &serde_json::json!({ "quit": true }))?;
+                }
+                return Ok(Flow::Quit);
+            }
         }
         Ok(Flow::Continue)
     }
 
     fn answer(&mut self, query: &str, out: &mut dyn Write) -> io::Result<()> {
         if !has_words(query) {
-            tell("nothing to search for: ask a question, e.g. 备案退回后下一步做什么, or paste a rejection notice");
+            self.tell(&format!(
+                "{NOTHING_TO_SEARCH}; ask a question, e.g. 备案退回后下一步做什么, or paste a rejection notice"
+            ));
             return Ok(());
         }
         let advice = match self.advisor.advise(query, TOP) {
             Ok(advice) => advice,
             Err(err) => {
-                tell(&err.to_string());
+                self.tell(&err.to_string());
                 return Ok(());
             }
         };
@@ -191,16 +218,16 @@ impl Session<'_> {
         let entry = match target.unwrap_or(Target::Rank(1)) {
             Target::Rank(rank) => match &self.last {
                 None => {
-                    tell("no answer yet: ask a question first, or give an id (:show rejection/subject-mismatch)");
+                    self.tell("no answer yet: ask a question first, or give an id (:show rejection/subject-mismatch)");
                     return Ok(());
                 }
                 Some(last) if last.is_empty() => {
-                    tell("the last answer has no results; :show ID opens any entry, :list shows them");
+                    self.tell("the last answer has no results; :show ID opens any entry, :list shows them");
                     return Ok(());
                 }
                 Some(last) if rank > last.len() => {
                     let count = last.len();
-                    tell(&format!(
+                    self.tell(&format!(
                         "the last answer has {count} results; :show 1 to {count}"
                     ));
                     return Ok(());
@@ -210,7 +237,7 @@ impl Session<'_> {
             Target::Id(id) => match kb.get(&id) {
                 Some(entry) => Some(entry),
                 None => {
-                    tell(&unknown_id_message(&id, kb.entries()));
+                    self.tell(&unknown_id_message(&id, kb.entries()));
                     return Ok(());
                 }
             },
@@ -241,6 +268,23 @@ impl Session<'_> {
     }
 
     fn help(&self, out: &mut dyn Write) -> io::Result<()> {
+        if self.json_lines() {
+            #[derive(Serialize)]
+            struct CommandJson {
+                command: &'static str,
+                usage: &'static str,
+                help: &'static str,
+            }
+            let commands: Vec<CommandJson> = COMMANDS
+                .iter()
+                .map(|c| CommandJson {
+                    command: c.name,
+                    usage: c.usage,
+                    help: c.help(self.lang()),
+                })
+                .collect();
+            return self.write_json_line(out, &serde_json::json!({ "commands": commands }));
+        }
         let p = self.options.palette;
         let intro = match self.lang() {
             Lang::Zh => "输入问题或粘贴整段驳回通知（多行粘贴算一个问题），回车得到答案。命令：",
@@ -269,6 +313,12 @@ impl Session<'_> {
             Lang::En => "Tab completes commands and entry ids; Up/Down walk the history; Ctrl-C clears the line; Ctrl-D quits.",
         };
         writeln!(out, "{}", p.dim(keys))
+    }
+
+    /// One JSON value on one line.
+    fn write_json_line<T: Serialize>(&self, out: &mut dyn Write, value: &T) -> io::Result<()> {
+        crate::render::json::write(out, value, false)?;
+        writeln!(out)
     }
 
     /// JSON: pretty on a terminal, one line per value when piped (JSON Lines).

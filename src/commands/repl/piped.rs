@@ -1,5 +1,7 @@
 //! Standard input that is not a terminal: every non-empty line answered in turn, without a prompt and
-//! without history, so that `cat questions.txt | beian repl` works.
+//! without history, so that `cat questions.txt | beian repl` works. With JSON on, every input line
+//! gets exactly one JSON line (an error object for a line that gets no answer), so the output lines
+//! up with the input (`paste`, `jq -s`).
 
 use super::{tell, Flow, Session};
 use crate::input::decode_query;
@@ -9,7 +11,7 @@ use beian_engine::advise::MAX_QUERY_BYTES;
 use std::io::{self, BufRead, Read, Write};
 
 /// Piped input: every non-empty line in turn, no prompt, no history. Exit 2 if a line could not be
-/// read (not UTF-8, NUL bytes); such a line is reported and skipped.
+/// read (not UTF-8, NUL bytes); such a line is reported and skipped (in JSON, it gets an error object).
 pub(super) fn run(session: &mut Session<'_>, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     let stdin = io::stdin();
     let mut reader = stdin.lock();
@@ -18,15 +20,22 @@ pub(super) fn run(session: &mut Session<'_>, out: &mut dyn Write) -> anyhow::Res
     let mut wrote_before = false;
     while let Some((bytes, cut)) = read_line(&mut reader).context("cannot read standard input")? {
         number += 1;
+        let json_before = session.json;
         let line = match decode_query(bytes, &format!("standard input line {number}")) {
             Ok(line) => line,
             Err(err) => {
                 let _ = writeln!(io::stderr(), "beian: error: {err}");
                 unreadable = true;
+                if json_before {
+                    write_error(out, number, &err.to_string())?;
+                }
                 continue;
             }
         };
         if line.trim().is_empty() {
+            if json_before {
+                write_error(out, number, "empty line")?;
+            }
             continue;
         }
         if cut {
@@ -43,7 +52,13 @@ pub(super) fn run(session: &mut Session<'_>, out: &mut dyn Write) -> anyhow::Res
             wrote: false,
         };
         let flow = session.handle(&line, &mut separated)?;
-        wrote_before |= separated.wrote;
+        let wrote = separated.wrote;
+        wrote_before |= wrote;
+        let refusal = session.refusal.take();
+        if (json_before || session.json) && !wrote {
+            let message = refusal.unwrap_or_else(|| "this line has no answer".to_string());
+            write_error(out, number, &message)?;
+        }
         out.flush()?;
         if flow == Flow::Quit {
             break;
@@ -55,6 +70,23 @@ pub(super) fn run(session: &mut Session<'_>, out: &mut dyn Write) -> anyhow::Res
     } else {
         Outcome::Success
     })
+}
+
+/// The JSON value of a line that got no answer: `{"line": N, "status": "error", "error": "…"}`.
+fn write_error(out: &mut dyn Write, line: usize, message: &str) -> io::Result<()> {
+    #[derive(serde::Serialize)]
+    struct LineError<'a> {
+        line: usize,
+        status: &'static str,
+        error: &'a str,
+    }
+    let record = LineError {
+        line,
+        status: "error",
+        error: message,
+    };
+    crate::render::json::write(out, &record, false)?;
+    writeln!(out)
 }
 
 /// Writes a blank line before the first byte that goes through it, if one is pending.

@@ -9,6 +9,7 @@ mod summary;
 
 pub use lines::MAX_LINE_BYTES;
 pub use pipeline::Progress;
+pub use record::{parse_line, LineError, Ticket};
 pub use summary::{EntryCount, Summary};
 
 use crate::outcome::{Outcome, UserError};
@@ -93,15 +94,15 @@ pub fn triage<'a>(
 /// `beian triage`: resolves the arguments, runs, and writes the summary file.
 pub fn run(settings: &Settings, args: &Args, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     let file = args.file.as_deref().filter(|path| *path != Path::new("-"));
+    // The files being read or written already, which the summary must not be.
+    let mut taken: Vec<(Option<std::fs::Metadata>, &str)> = Vec::new();
     let (input, name, size): (Box<dyn Read + Send>, String, Option<u64>) = match file {
         Some(path) => {
             let name = path.display().to_string();
             let opened = File::open(path).with_context(|| format!("cannot open {name}"))?;
-            let size = opened
-                .metadata()
-                .ok()
-                .filter(|m| m.is_file())
-                .map(|m| m.len());
+            let metadata = opened.metadata().ok();
+            let size = metadata.as_ref().filter(|m| m.is_file()).map(|m| m.len());
+            taken.push((metadata, "the input"));
             (Box::new(opened), name, size)
         }
         None => {
@@ -111,15 +112,14 @@ pub fn run(settings: &Settings, args: &Args, out: &mut dyn Write) -> anyhow::Res
                 )
                 .into());
             }
+            taken.push((stdio_metadata(&io::stdin()), "the input (standard input)"));
             (Box::new(io::stdin()), "standard input".to_string(), None)
         }
     };
+    taken.push((stdio_metadata(&io::stdout()), "standard output"));
     // Opened first, so that a bad path is reported before the work rather than after it.
     let mut summary_file = match &args.summary {
-        Some(path) => Some(
-            File::create(path)
-                .with_context(|| format!("cannot write the summary to {}", path.display()))?,
-        ),
+        Some(path) => Some(open_summary(path, &taken)?),
         None => None,
     };
     let options = Options {
@@ -163,6 +163,63 @@ pub fn run(settings: &Settings, args: &Args, out: &mut dyn Write) -> anyhow::Res
             .with_context(|| format!("cannot write the summary to {}", path.display()))?;
     }
     Ok(Outcome::Success)
+}
+
+/// Opens the summary file for writing, emptied, unless it is one of the `taken` files (the input,
+/// standard output): those it must not clobber. It is opened without truncating, so that the check
+/// is made on the very file that will be written.
+fn open_summary(path: &Path, taken: &[(Option<std::fs::Metadata>, &str)]) -> anyhow::Result<File> {
+    let shown = path.display();
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .with_context(|| format!("cannot write the summary to {shown}"))?;
+    let metadata = file
+        .metadata()
+        .with_context(|| format!("cannot write the summary to {shown}"))?;
+    for (other, what) in taken {
+        // Only a regular file can be lost this way: `--summary /dev/null > /dev/null` is fine.
+        if metadata.is_file()
+            && other
+                .as_ref()
+                .is_some_and(|other| same_file(&metadata, other))
+        {
+            return Err(UserError(format!(
+                "the summary file {shown} is the same file as {what}; writing it would destroy it, so name another file"
+            ))
+            .into());
+        }
+    }
+    if metadata.is_file() {
+        file.set_len(0)
+            .with_context(|| format!("cannot write the summary to {shown}"))?;
+    }
+    Ok(file)
+}
+
+#[cfg(unix)]
+fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    a.dev() == b.dev() && a.ino() == b.ino()
+}
+
+#[cfg(not(unix))]
+fn same_file(_: &std::fs::Metadata, _: &std::fs::Metadata) -> bool {
+    false
+}
+
+/// What standard input or output is, when it is a file (or anything `fstat` describes).
+#[cfg(unix)]
+fn stdio_metadata(stream: &impl std::os::fd::AsFd) -> Option<std::fs::Metadata> {
+    let fd = stream.as_fd().try_clone_to_owned().ok()?;
+    File::from(fd).metadata().ok()
+}
+
+#[cfg(not(unix))]
+fn stdio_metadata<T>(_: &T) -> Option<std::fs::Metadata> {
+    None
 }
 
 fn progress_bar(size: u64) -> indicatif::ProgressBar {

@@ -4,7 +4,8 @@ use super::jsonl::RecordWriter;
 use super::lines::MAX_LINE_BYTES;
 use super::summary::Summary;
 use super::{Format, InputKind, Options};
-use crate::input::{self, has_words, InvalidUtf8};
+use crate::input::{self, has_words, InvalidUtf8, NOTHING_TO_SEARCH};
+use crate::render::sanitize;
 use beian_engine::advise::{truncate, Advice, Advisor, MAX_QUERY_BYTES};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -183,9 +184,10 @@ impl<'a, 'o> Answerer<'a, 'o> {
             }
         };
         if !has_words(&ticket.text) {
-            // Nothing to search for: a normal "no answer", not a broken line.
-            summary.count_empty();
-            return self.write_advice(&ticket, None, out);
+            // What `beian ask` refuses is an error here too, with the same message.
+            summary.count_error();
+            let error = LineError::new(ticket.id, NOTHING_TO_SEARCH);
+            return write_error(&error, options.format, out);
         }
         // One ticket that trips an engine bug is reported, not allowed to end a run of thousands.
         let answered = panic::catch_unwind(AssertUnwindSafe(|| {
@@ -194,7 +196,7 @@ impl<'a, 'o> Answerer<'a, 'o> {
         let failure = match answered {
             Ok(Ok(advice)) => {
                 summary.count(&advice);
-                return self.write_advice(&ticket, Some(&advice), out);
+                return self.write_advice(&ticket, &advice, out);
             }
             Ok(Err(err)) => format!("the engine failed: {err}"),
             Err(_) => "internal error while answering this ticket".to_string(),
@@ -203,10 +205,9 @@ impl<'a, 'o> Answerer<'a, 'o> {
         write_error(&LineError::new(ticket.id, failure), options.format, out);
     }
 
-    fn write_advice(&self, ticket: &Ticket<'_>, advice: Option<&Advice<'_>>, out: &mut Vec<u8>) {
+    fn write_advice(&self, ticket: &Ticket<'_>, advice: &Advice<'_>, out: &mut Vec<u8>) {
         let id = &ticket.id;
-        let question = advice.map_or(ticket.text.as_ref(), |a| a.query.as_str());
-        let lang = self.options.lang.for_text(question);
+        let lang = self.options.lang.for_text(&advice.query);
         match self.options.format {
             Format::Jsonl => {
                 let kb = self.advisor.kb();
@@ -214,23 +215,18 @@ impl<'a, 'o> Answerer<'a, 'o> {
                     .write(id, advice, lang, |entry| kb.position(&entry.id), out);
             }
             Format::Csv => {
-                let top = advice.and_then(|a| a.results.first());
+                let top = advice.results.first();
                 let title = top.map_or("", |answer| answer.entry.title_in(lang));
                 let confidence =
                     top.map_or(String::new(), |answer| format!("{:.3}", answer.confidence));
                 // The CSV `segments` column: the parts the advisor split the ticket into.
-                let segments = match advice {
-                    Some(_) => {
-                        let (text, _) = truncate(&ticket.text, MAX_QUERY_BYTES);
-                        self.advisor.segmenter().segments(text.trim()).len()
-                    }
-                    None => 0,
-                };
+                let (text, _) = truncate(&ticket.text, MAX_QUERY_BYTES);
+                let segments = self.advisor.segmenter().segments(text.trim()).len();
                 let segments = segments.to_string();
                 let id = id_text(id);
                 let fields: [&str; 7] = [
                     &id,
-                    advice.map_or("no_match", |a| a.status.as_str()),
+                    advice.status.as_str(),
                     top.map_or("", |answer| answer.entry.id.as_str()),
                     title,
                     &confidence,
@@ -277,11 +273,18 @@ fn id_text(id: &Value) -> Cow<'_, str> {
     }
 }
 
-/// One RFC 4180 row: a field with a comma, quote or line break is quoted, quotes doubled.
+/// One RFC 4180 row: a field with a comma, quote or line break is quoted, quotes doubled. Every field
+/// is first made safe to open: control characters and escape sequences are removed (as the text view
+/// removes them), and a field a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`,
+/// a tab or a carriage return) gets a leading `'`, as OWASP advises against CSV injection.
 fn write_csv_row(fields: &[&str], out: &mut Vec<u8>) {
     for (i, field) in fields.iter().enumerate() {
         if i > 0 {
             out.push(b',');
+        }
+        let mut field = sanitize(field);
+        if field.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+            field.insert(0, '\'');
         }
         if field.contains([',', '"', '\n', '\r']) {
             out.push(b'"');
@@ -377,6 +380,16 @@ mod tests {
             parse_line(b"\xc3", 2, InputKind::Text).unwrap_err().id,
             json!(2)
         );
+    }
+
+    #[test]
+    fn csv_fields_are_made_safe_before_they_are_quoted() {
+        let mut out = Vec::new();
+        write_csv_row(
+            &["=1+2", "-0", "\u{1b}[31m@x", "a\u{7}b", "0.870"],
+            &mut out,
+        );
+        assert_eq!(String::from_utf8(out).unwrap(), "'=1+2,'-0,'@x,ab,0.870\n");
     }
 
     #[test]

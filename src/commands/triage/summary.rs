@@ -58,12 +58,6 @@ impl<'a> Summary<'a> {
         }
     }
 
-    /// A ticket with nothing to search for.
-    pub fn count_empty(&mut self) {
-        self.tickets += 1;
-        self.no_match += 1;
-    }
-
     pub fn count_error(&mut self) {
         self.tickets += 1;
         self.error += 1;
@@ -92,12 +86,12 @@ mod tests {
         let mut total = Summary::default();
         let mut part = Summary::default();
         part.count_error();
-        part.count_empty();
+        part.count_error();
         part.entries
             .insert("faq/some-entry", EntryCount { top: 2, matched: 3 });
         total.merge(part.clone());
         total.merge(part);
-        assert_eq!((total.tickets, total.error, total.no_match), (4, 2, 2));
+        assert_eq!((total.tickets, total.error, total.no_match), (4, 4, 0));
         assert_eq!(
             total.entries["faq/some-entry"],
             EntryCount { top: 4, matched: 6 }

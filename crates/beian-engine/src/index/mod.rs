@@ -587,20 +587,22 @@ mod tests {
         }
     }
 
+    /// Two entries as a `--kb` directory holds them (whole, so they load): `faq/a` with an English
+    /// body, `faq/b` Chinese only.
     fn bilingual_kb() -> KnowledgeBase {
         let entry = |id: &str, english: &str| {
-            format!("+++\nid = \"{id}\"\ntitle = \"测试{id}\"\nsources = [\"https://example.com\"]\n+++\n中文回答。\n\n## 原因\n- 中文原因。\n{english}")
+            format!("+++\nid = \"{id}\"\ntitle = \"测试{id}\"\nsources = [\"https://example.com\"]\n+++\n中文回答。\n\n## 原因\n- 中文原因。\n\n## 解决步骤\n1. 第一步。\n\n## 下一步\n- 等待。\n{english}")
         };
         let a = entry(
             "faq/a",
-            "\n# English\n\nThe unicorn answer.\n\n## Causes\n- A cause with a unicorn (麒麟).\n",
+            "\n# English\n\nThe unicorn answer.\n\n## Causes\n- A cause with a unicorn (麒麟).\n\n## Remediation\n1. First step.\n\n## Next actions\n- Wait.\n",
         );
         let b = entry("faq/b", "");
         let files = crate::kb::Files::embedded(&[
             ("knowledge/faq/a.md", a.as_str()),
             ("knowledge/faq/b.md", b.as_str()),
         ]);
-        KnowledgeBase::from_layers(&[files]).unwrap()
+        KnowledgeBase::from_layers(None, Some(&files)).unwrap()
     }
 
     #[test]

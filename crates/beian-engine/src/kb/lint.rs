@@ -4,18 +4,39 @@
 //! the same number of items, and every number, date, code and URL of a Chinese item in the matching
 //! English item and back (see `facts`). A built-in entry must have both bodies; a `--kb` entry may be
 //! Chinese only (a warning). Every source key must resolve in the source registry.
+//!
+//! Loading runs the same checks ([`check`]), so what lint calls an error is what keeps a knowledge
+//! base from loading.
 
 use super::facts::{facts, Fact};
 use super::sources::{self, Registry, Resolved};
-use super::{parse_entry, Files, Lang, ParsedEntry, Problem, Section, Severity, Vocabulary};
+use super::{parse_entry, Entry, Files, Lang, ParsedEntry, Problem, Section, Severity, Vocabulary};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// Checks the built-in files and the `--kb` files (either may be absent; the `--kb` ones overlay the
 /// built-in ones) and returns every problem found, errors and warnings.
 pub fn lint(builtin: Option<&Files>, overlay: Option<&Files>) -> Vec<Problem> {
+    check(builtin, overlay).problems
+}
+
+/// What checking the layers found.
+pub(super) struct Checked {
+    /// The entries the knowledge base holds, sorted by id: a `--kb` entry replaces a built-in one.
+    pub entries: Vec<Entry>,
+    /// Every layer's vocabulary files, merged in order.
+    pub vocabulary: Vocabulary,
+    /// Every layer's source registry, merged in order.
+    pub registry: Registry,
+    /// Every problem, errors and warnings, sorted by file and line.
+    pub problems: Vec<Problem>,
+}
+
+/// Parses and checks every file of the layers.
+pub(super) fn check(builtin: Option<&Files>, overlay: Option<&Files>) -> Checked {
     let mut problems = Vec::new();
     let mut parsed: Vec<ParsedEntry> = Vec::new();
     let mut registry = Registry::default();
+    let mut vocabulary = Vocabulary::default();
 
     let layers = [(builtin, true), (overlay, false)];
     for (layer, is_builtin) in layers.iter().filter_map(|&(l, b)| l.map(|l| (l, b))) {
@@ -60,7 +81,7 @@ pub fn lint(builtin: Option<&Files>, overlay: Option<&Files>) -> Vec<Problem> {
             let _ = registry.merge(file);
         }
         for file in &layer.data {
-            if let Err(super::KbError::Invalid(problem)) = Vocabulary::default().merge(file) {
+            if let Err(super::KbError::Invalid(problem)) = vocabulary.merge(file) {
                 problems.push(problem);
                 continue;
             }
@@ -78,13 +99,14 @@ pub fn lint(builtin: Option<&Files>, overlay: Option<&Files>) -> Vec<Problem> {
     }
 
     // Cross-entry checks run on what the knowledge base will hold: a later layer replaces an earlier id.
-    let mut effective: BTreeMap<&str, &ParsedEntry> = BTreeMap::new();
-    for entry in &parsed {
-        effective.insert(&entry.entry.id, entry);
+    let mut effective: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, entry) in parsed.iter().enumerate() {
+        effective.insert(&entry.entry.id, i);
     }
     let known: HashSet<&str> = effective.keys().copied().collect();
     let mut alias_owner: HashMap<String, &str> = HashMap::new();
-    for entry in effective.values() {
+    for &i in effective.values() {
+        let entry = &parsed[i];
         for source in &entry.entry.sources {
             if registry.resolve(source) == Resolved::Unknown && !source.trim().is_empty() {
                 problems.push(Problem::error(
@@ -120,10 +142,21 @@ pub fn lint(builtin: Option<&Files>, overlay: Option<&Files>) -> Vec<Problem> {
             }
         }
     }
+    let effective: Vec<usize> = effective.into_values().collect();
 
     problems.sort_by(|a, b| (&a.file, a.line, &a.message).cmp(&(&b.file, b.line, &b.message)));
     problems.dedup();
-    problems
+    let mut slots: Vec<Option<Entry>> = parsed.into_iter().map(|p| Some(p.entry)).collect();
+    let entries = effective
+        .into_iter()
+        .filter_map(|i| slots[i].take())
+        .collect();
+    Checked {
+        entries,
+        vocabulary,
+        registry,
+        problems,
+    }
 }
 
 /// How many of the problems are errors (the ones that make `kb lint` exit 2).
@@ -191,6 +224,9 @@ fn check_entry(parsed: &ParsedEntry, problems: &mut Vec<Problem>) {
             Some(_) => {}
         }
     }
+    for (unplaced, line) in &parsed.unplaced {
+        problems.push(Problem::error(file, *line, unplaced.message()));
+    }
     let english_unknown = parsed
         .english_lines
         .iter()
@@ -202,26 +238,29 @@ fn check_entry(parsed: &ParsedEntry, problems: &mut Vec<Problem>) {
             format!("unknown section '## {heading}' (known: 原因, 解决步骤, 下一步, 常见提示, or Causes, Remediation, Next actions, Symptoms): it is not shown"),
         ));
     }
+    // Loading runs this too, so each pattern is compiled once.
     for pattern in &entry.patterns {
-        if let Err(err) = regex::Regex::new(pattern) {
-            let reason = err
-                .to_string()
-                .lines()
-                .last()
-                .unwrap_or_default()
-                .trim()
-                .to_string();
-            problems.push(Problem::error(
-                file,
-                parsed.line_of("patterns"),
-                format!("pattern '{pattern}' is not a valid regular expression: {reason}"),
-            ));
-        } else if regex::Regex::new(pattern).is_ok_and(|re| re.is_match("")) {
-            problems.push(Problem::error(
+        match regex::Regex::new(pattern) {
+            Err(err) => {
+                let reason = err
+                    .to_string()
+                    .lines()
+                    .last()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string();
+                problems.push(Problem::error(
+                    file,
+                    parsed.line_of("patterns"),
+                    format!("pattern '{pattern}' is not a valid regular expression: {reason}"),
+                ));
+            }
+            Ok(re) if re.is_match("") => problems.push(Problem::error(
                 file,
                 parsed.line_of("patterns"),
                 format!("pattern '{pattern}' matches empty text, so it would match every query"),
-            ));
+            )),
+            Ok(_) => {}
         }
     }
     let mut seen = HashSet::new();

@@ -10,13 +10,12 @@ pub mod sources;
 
 pub use crate::lang::Lang;
 pub use entry::{Body, Entry, Kind, Section};
-pub use parse::{parse_entry, BodyLines, ParsedEntry};
+pub use parse::{parse_entry, BodyLines, ParsedEntry, Unplaced};
 pub use sources::{Registry, Resolved, Source};
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// A problem in a knowledge-base file, reported as `file:line: message`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,12 +64,27 @@ impl fmt::Display for Problem {
 pub enum KbError {
     #[error("{0}")]
     Invalid(Problem),
+    /// Every error that keeps the knowledge base from loading, in the order `kb lint` lists them.
+    #[error("{}", first_of(.0))]
+    Problems(Vec<Problem>),
     #[error("cannot read {path}: {source}")]
     Io {
         path: String,
         source: std::io::Error,
     },
 }
+
+/// The first problem, and how many more there are.
+fn first_of(problems: &[Problem]) -> String {
+    match problems {
+        [] => "no problems".to_string(),
+        [only] => only.to_string(),
+        [first, rest @ ..] => format!("{first} (and {} more)", rest.len()),
+    }
+}
+
+/// A knowledge-base file larger than this is reported, not read: entries are a few kilobytes.
+pub const MAX_FILE_BYTES: u64 = 1 << 20;
 
 /// One file of a knowledge base as read: where it is and what it says.
 #[derive(Debug, Clone)]
@@ -92,8 +106,9 @@ pub struct Files {
     pub registry: Option<SourceFile>,
     /// Markdown files outside the kind folders: documentation, not entries.
     pub ignored: Vec<String>,
-    /// Files that could not be read as text (not UTF-8): `kb lint` lists them with the other problems,
-    /// and a knowledge base with one does not load.
+    /// What reading the directory met: files that could not be read (not UTF-8, not a regular file,
+    /// over [`MAX_FILE_BYTES`]) are errors, and a knowledge base with one does not load; a symlink
+    /// loop, walked once, is a warning. `kb lint` lists them with the other problems.
     pub unreadable: Vec<Problem>,
 }
 
@@ -112,30 +127,69 @@ impl Files {
         files
     }
 
-    /// Reads every entry and data file below `dir`.
+    /// Reads every entry and data file below `dir`. Symbolic links are followed, each directory once
+    /// (a link back to a directory above it is reported and not entered); only regular files of at
+    /// most [`MAX_FILE_BYTES`] are read.
     pub fn read_dir(dir: &Path) -> Result<Files, KbError> {
-        let io = |path: &Path, source| KbError::Io {
-            path: path.display().to_string(),
-            source,
-        };
         if !dir.is_dir() {
-            return Err(io(
-                dir,
-                std::io::Error::new(std::io::ErrorKind::NotFound, "not a directory"),
-            ));
+            return Err(KbError::Io {
+                path: dir.display().to_string(),
+                source: std::io::Error::new(std::io::ErrorKind::NotFound, "not a directory"),
+            });
         }
-        let mut paths = Vec::new();
-        walk(dir, &mut paths).map_err(|(path, err)| io(&path, err))?;
-        paths.sort();
         let mut files = Files::default();
-        for path in paths {
+        let walk = walkdir::WalkDir::new(dir)
+            .follow_links(true)
+            .sort_by_file_name();
+        for item in walk {
+            let item = match item {
+                Ok(item) => item,
+                Err(err) => {
+                    let path = err.path().unwrap_or(dir).display().to_string();
+                    files.unreadable.push(match err.loop_ancestor() {
+                        Some(ancestor) => Problem::warning(
+                            &path,
+                            1,
+                            format!(
+                                "a symbolic link back to {}: a loop, not followed",
+                                ancestor.display()
+                            ),
+                        ),
+                        None => Problem::error(
+                            &path,
+                            1,
+                            format!(
+                                "cannot read: {}",
+                                err.io_error()
+                                    .map_or_else(|| err.to_string(), ToString::to_string)
+                            ),
+                        ),
+                    });
+                    continue;
+                }
+            };
+            let path = item.path();
+            if item.file_type().is_dir()
+                || !matches!(
+                    path.extension().and_then(|e| e.to_str()),
+                    Some("md" | "toml")
+                )
+            {
+                continue;
+            }
             let relative = path
                 .strip_prefix(dir)
-                .unwrap_or(&path)
+                .unwrap_or(path)
                 .to_string_lossy()
                 .replace('\\', "/");
             let name = path.display().to_string();
-            let bytes = std::fs::read(&path).map_err(|err| io(&path, err))?;
+            let bytes = match read_regular(path) {
+                Ok(bytes) => bytes,
+                Err(message) => {
+                    files.unreadable.push(Problem::error(&name, 1, message));
+                    continue;
+                }
+            };
             let text = match String::from_utf8(bytes) {
                 Ok(text) => text,
                 Err(err) => {
@@ -159,11 +213,18 @@ impl Files {
         Ok(files)
     }
 
-    /// The first file that could not be read as text, as the error that stops loading.
+    /// The errors met reading the files, as the error that stops loading.
     pub fn check_readable(&self) -> Result<(), KbError> {
-        match self.unreadable.first() {
-            Some(problem) => Err(KbError::Invalid(problem.clone())),
-            None => Ok(()),
+        let errors: Vec<Problem> = self
+            .unreadable
+            .iter()
+            .filter(|p| p.severity == Severity::Error)
+            .cloned()
+            .collect();
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(KbError::Problems(errors))
         }
     }
 
@@ -185,20 +246,40 @@ impl Files {
     }
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), (PathBuf, std::io::Error)> {
-    let children = std::fs::read_dir(dir).map_err(|err| (dir.to_path_buf(), err))?;
-    for child in children {
-        let path = child.map_err(|err| (dir.to_path_buf(), err))?.path();
-        if path.is_dir() {
-            walk(&path, out)?;
-        } else if matches!(
-            path.extension().and_then(|e| e.to_str()),
-            Some("md" | "toml")
-        ) {
-            out.push(path);
-        }
+/// The bytes of a regular file of at most [`MAX_FILE_BYTES`]; otherwise why it is not read. A FIFO
+/// or a device is never opened (it could block, or never end).
+fn read_regular(path: &Path) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let not_regular = "not a regular file (a FIFO, device or socket): not read";
+    let metadata = std::fs::metadata(path).map_err(|err| format!("cannot read: {err}"))?;
+    if !metadata.is_file() {
+        return Err(not_regular.into());
     }
-    Ok(())
+    // Checked again on the open file: what was opened is what is read.
+    let file = std::fs::File::open(path).map_err(|err| format!("cannot read: {err}"))?;
+    let metadata = file
+        .metadata()
+        .map_err(|err| format!("cannot read: {err}"))?;
+    if !metadata.is_file() {
+        return Err(not_regular.into());
+    }
+    let too_large = |size: u64| {
+        format!(
+            "the file is {size} bytes, larger than the limit of {} MiB: not read; split it into smaller entries",
+            MAX_FILE_BYTES >> 20
+        )
+    };
+    if metadata.len() > MAX_FILE_BYTES {
+        return Err(too_large(metadata.len()));
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|err| format!("cannot read: {err}"))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large(bytes.len() as u64));
+    }
+    Ok(bytes)
 }
 
 /// Vocabulary data kept beside the entries (`synonyms.toml`, `notice.toml`).
@@ -259,48 +340,34 @@ pub struct KnowledgeBase {
 }
 
 impl KnowledgeBase {
-    /// Builds a knowledge base from layers of files; a later layer's entry replaces an earlier one's with the same id.
-    pub fn from_layers(layers: &[Files]) -> Result<KnowledgeBase, KbError> {
-        let mut by_id: BTreeMap<String, Entry> = BTreeMap::new();
-        let mut vocabulary = Vocabulary::default();
-        let mut sources = Registry::default();
-        for layer in layers {
-            layer.check_readable()?;
-            let mut seen: BTreeMap<String, String> = BTreeMap::new();
-            for file in &layer.entries {
-                let parsed = parse_entry(&file.name, &file.text).map_err(KbError::Invalid)?;
-                let expected = file.relative.trim_end_matches(".md");
-                if parsed.entry.id != expected {
-                    return Err(KbError::Invalid(Problem::error(
-                        &file.name,
-                        parsed.line_of("id"),
-                        format!(
-                            "id '{}' does not match the file's path (expected '{expected}')",
-                            parsed.entry.id
-                        ),
-                    )));
-                }
-                if let Some(first) = seen.insert(parsed.entry.id.clone(), file.name.clone()) {
-                    return Err(KbError::Invalid(Problem::error(
-                        &file.name,
-                        parsed.line_of("id"),
-                        format!("duplicate id '{}' (also in {first})", parsed.entry.id),
-                    )));
-                }
-                by_id.insert(parsed.entry.id.clone(), parsed.entry);
-            }
-            for file in &layer.data {
-                vocabulary.merge(file)?;
-            }
-            if let Some(file) = &layer.registry {
-                sources.merge(file)?;
-            }
+    /// Builds a knowledge base from the built-in files and the `--kb` files (either may be absent); a
+    /// `--kb` entry replaces a built-in one with the same id. Whatever `kb lint` reports as an error
+    /// for the same files keeps it from loading, and every such error is returned: loading and linting
+    /// agree (a built-in entry without English is an error, a `--kb` one a warning, in both).
+    pub fn from_layers(
+        builtin: Option<&Files>,
+        overlay: Option<&Files>,
+    ) -> Result<KnowledgeBase, KbError> {
+        let checked = lint::check(builtin, overlay);
+        let errors: Vec<Problem> = checked
+            .problems
+            .into_iter()
+            .filter(|p| p.severity == Severity::Error)
+            .collect();
+        if !errors.is_empty() {
+            return Err(KbError::Problems(errors));
         }
+        let fingerprint = [builtin, overlay]
+            .into_iter()
+            .flatten()
+            .fold(EMPTY_FINGERPRINT, |start, layer| {
+                self::fingerprint(start, std::slice::from_ref(layer))
+            });
         Ok(KnowledgeBase {
-            entries: by_id.into_values().collect(),
-            vocabulary,
-            sources,
-            fingerprint: fingerprint(EMPTY_FINGERPRINT, layers),
+            entries: checked.entries,
+            vocabulary: checked.vocabulary,
+            sources: checked.registry,
+            fingerprint,
         })
     }
 

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use std::collections::HashMap;
 
 /// The front matter as written; every field but `id` and `title` may be absent (the linter says which matter).
+/// A key it has no field for is reported (see [`Unplaced::Key`]), not silently dropped.
 #[derive(Debug, Deserialize)]
 struct FrontMatter {
     id: String,
@@ -25,6 +26,63 @@ struct FrontMatter {
     #[serde(default)]
     sources: Vec<String>,
     reviewed: Option<toml::Value>,
+}
+
+/// The keys [`FrontMatter`] reads, for suggesting one when an unknown key is a misspelling.
+const FRONT_MATTER_KEYS: &[&str] = &[
+    "id", "kind", "title", "title_en", "aliases", "patterns", "related", "sources", "reviewed",
+];
+
+/// Something an author wrote that an entry has no place for: it would be dropped, so the linter (and
+/// therefore loading) reports each one as an error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unplaced {
+    /// A front-matter key no field reads, usually a misspelling (`alises`).
+    Key(String),
+    /// A paragraph after the summary and before the first `##` heading (of the Chinese body, or of
+    /// the English one after `# English`).
+    SecondSummaryParagraph,
+    /// A list before the first `##` heading (of either body).
+    ListBeforeSections,
+    /// A Markdown table: entries have no tables.
+    Table,
+}
+
+impl Unplaced {
+    /// What the linter says about it.
+    pub fn message(&self) -> String {
+        match self {
+            Unplaced::Key(key) => {
+                let hint = FRONT_MATTER_KEYS
+                    .iter()
+                    .find(|known| edit_distance(known, key) <= 2)
+                    .map(|known| format!("; did you mean '{known}'?"))
+                    .unwrap_or_else(|| format!(" (known keys: {})", FRONT_MATTER_KEYS.join(", ")));
+                format!("unknown key '{key}' in the front matter: it is not read{hint}")
+            }
+            Unplaced::SecondSummaryParagraph => "a second paragraph before the first ## heading: the summary is one paragraph and this one would not be shown; join the two or move it under a section".into(),
+            Unplaced::ListBeforeSections => "a list before the first ## heading would not be shown; move it under a section (## 原因, ## 解决步骤, ## 下一步, or in English ## Causes, ## Remediation, ## Next actions)".into(),
+            Unplaced::Table => "a table would be shown as one run of text; write its rows as list items".into(),
+        }
+    }
+}
+
+/// The number of single-character edits between two short words.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let next = (diagonal + usize::from(ca != cb))
+                .min(row[j] + 1)
+                .min(row[j + 1] + 1);
+            diagonal = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
 }
 
 /// Where the parts of one body (the Chinese or the English one) stand in the file (1-based lines).
@@ -74,6 +132,8 @@ pub struct ParsedEntry {
     /// Whether `kind` was absent or disagreed with the id (the id wins).
     pub kind_mismatch: Option<String>,
     pub title_en_missing: bool,
+    /// What the entry has no place for, with its line.
+    pub unplaced: Vec<(Unplaced, usize)>,
 }
 
 impl ParsedEntry {
@@ -96,7 +156,8 @@ pub fn parse_entry(origin: &str, text: &str) -> Result<ParsedEntry, Problem> {
             "empty file: an entry needs +++ front matter and a body".into(),
         ));
     }
-    let options = Options::ENABLE_PLUSES_DELIMITED_METADATA_BLOCKS;
+    // Tables are parsed only to be reported: without the option a table would read as a paragraph.
+    let options = Options::ENABLE_PLUSES_DELIMITED_METADATA_BLOCKS | Options::ENABLE_TABLES;
     let mut events = Parser::new_ext(text, options).into_offset_iter().peekable();
 
     // The front matter must be the very first event.
@@ -131,7 +192,7 @@ pub fn parse_entry(origin: &str, text: &str) -> Result<ParsedEntry, Problem> {
         }
     };
 
-    let front: FrontMatter = toml::from_str(&front_text).map_err(|err| {
+    let invalid = |err: toml::de::Error| {
         let line = err
             .span()
             .map(|span| front_start + line_at(&front_text, span.start) - 1)
@@ -140,7 +201,13 @@ pub fn parse_entry(origin: &str, text: &str) -> Result<ParsedEntry, Problem> {
             line,
             format!("invalid front matter: {}", one_line(err.message())),
         )
-    })?;
+    };
+    let mut unknown_keys = Vec::new();
+    let front: FrontMatter = serde_ignored::deserialize(
+        toml::Deserializer::parse(&front_text).map_err(invalid)?,
+        |path| unknown_keys.push(path.to_string()),
+    )
+    .map_err(invalid)?;
 
     let mut key_lines = HashMap::new();
     for (i, line) in front_text.lines().enumerate() {
@@ -174,9 +241,20 @@ pub fn parse_entry(origin: &str, text: &str) -> Result<ParsedEntry, Problem> {
     let BodyReader {
         mut parts,
         extra_english_headings,
+        unplaced: mut body_unplaced,
     } = reader;
     let english = (parts.len() > 1).then(|| parts.remove(1));
     let chinese = parts.remove(0);
+    let mut unplaced: Vec<(Unplaced, usize)> = unknown_keys
+        .into_iter()
+        .map(|key| {
+            // A nested key (`extra.x`) is reported under its top-level key, where its line is known.
+            let top = key.split('.').next().unwrap_or(&key).to_string();
+            let line = key_lines.get(&top).copied().unwrap_or(front_start);
+            (Unplaced::Key(key), line)
+        })
+        .collect();
+    unplaced.append(&mut body_unplaced);
 
     let reviewed = front.reviewed.map(|value| match value {
         toml::Value::String(s) => s,
@@ -215,6 +293,7 @@ pub fn parse_entry(origin: &str, text: &str) -> Result<ParsedEntry, Problem> {
         extra_english_headings,
         kind_mismatch,
         title_en_missing: front.title_en.is_none(),
+        unplaced,
     })
 }
 
@@ -281,6 +360,8 @@ impl Part {
 struct BodyReader {
     parts: Vec<Part>,
     extra_english_headings: Vec<usize>,
+    /// What either body has no place for, with its line.
+    unplaced: Vec<(Unplaced, usize)>,
 }
 
 impl BodyReader {
@@ -288,6 +369,7 @@ impl BodyReader {
         BodyReader {
             parts: vec![Part::new(start)],
             extra_english_headings: Vec::new(),
+            unplaced: Vec::new(),
         }
     }
 
@@ -309,6 +391,14 @@ impl BodyReader {
         for (event, range) in events {
             let part = self.parts.last_mut().expect("there is always a part");
             match event {
+                Event::Start(Tag::Table(_)) => {
+                    self.unplaced
+                        .push((Unplaced::Table, line_at(text, range.start)));
+                }
+                Event::Start(Tag::List(_)) if !part.seen_h2 && item_depth == 0 => {
+                    self.unplaced
+                        .push((Unplaced::ListBeforeSections, line_at(text, range.start)));
+                }
                 Event::Start(Tag::Heading { level, .. }) => {
                     heading = matches!(level, HeadingLevel::H1 | HeadingLevel::H2)
                         .then(|| (level, String::new(), line_at(text, range.start)));
@@ -373,9 +463,15 @@ impl BodyReader {
                     in_paragraph = false;
                     if item_depth == 0 {
                         if !part.seen_h2 {
-                            if part.summary.is_none() && !buffer.trim().is_empty() {
-                                part.summary = Some(buffer.trim().to_string());
+                            let paragraph = buffer.trim();
+                            if paragraph.is_empty() {
+                                // Nothing to keep.
+                            } else if part.summary.is_none() {
+                                part.summary = Some(paragraph.to_string());
                                 part.lines.summary = Some(buffer_line);
+                            } else {
+                                self.unplaced
+                                    .push((Unplaced::SecondSummaryParagraph, buffer_line));
                             }
                         } else {
                             // A section written as paragraphs keeps each paragraph as one item.
@@ -466,5 +562,31 @@ mod tests {
         let parsed = parse_entry("x.md", &text).unwrap();
         assert_eq!(parsed.entry.body.summary, "回答。");
         assert!(parsed.entry.english.is_none());
+    }
+
+    #[test]
+    fn the_english_summary_is_not_a_second_paragraph_and_english_text_is_checked_alike() {
+        let chinese = "一句话回答。\n\n## 原因\n- 原因一。\n\n## 解决步骤\n1. 第一步。\n\n## 下一步\n- 等待。\n";
+        let english = "\n# English\n\nThe answer.\n\n## Causes\n- Cause one.\n\n## Remediation\n1. First step.\n\n## Next actions\n- Wait.\n";
+        let whole = parse_entry("x.md", &format!("{FRONT}{chinese}{english}")).unwrap();
+        assert!(whole.unplaced.is_empty(), "{:?}", whole.unplaced);
+
+        // What would be dropped from the English body is reported as it is from the Chinese one.
+        let dropped = english
+            .replace(
+                "The answer.\n",
+                "The answer.\n\nA second paragraph.\n\n- a list\n",
+            )
+            .replace("- Wait.\n", "- Wait.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n");
+        let parsed = parse_entry("x.md", &format!("{FRONT}{chinese}{dropped}")).unwrap();
+        assert_eq!(
+            parsed.unplaced,
+            [
+                (Unplaced::SecondSummaryParagraph, 22),
+                (Unplaced::ListBeforeSections, 24),
+                (Unplaced::Table, 37),
+            ]
+        );
+        assert_eq!(parsed.entry.english.unwrap().summary, "The answer.");
     }
 }
