@@ -584,7 +584,7 @@ mod tests {
             [
                 (Unplaced::SecondSummaryParagraph, 22),
                 (Unplaced::ListBeforeSections, 24),
-                (Unplaced::Table, 37),
+                (Unplaced::Table, 35),
             ]
         );
         assert_eq!(parsed.entry.english.unwrap().summary, "The answer.");
