@@ -23,7 +23,7 @@ title_en = "Test entry about {word}"
 aliases = ["蓝鲸机房别名", "{word}别名"]
 patterns = []
 related = []
-sources = ["TEAM-1"]
+sources = ["https://wiki.example.com/team-1"]
 +++
 遇到蓝鲸机房时，先在公司内部的{word}工单系统登记，再按下面的步骤处理。
 

@@ -204,7 +204,7 @@ title_en = "Hostile entry\u001b[2J"
 aliases = ["恶意测试别名"]
 patterns = ["恶意测试通知"]
 related = []
-sources = ["TEAM-1"]
+sources = ["https://wiki.example.com/team-1"]
 +++
 遇到恶意测试时先登记。\x1b[5m闪烁
 
