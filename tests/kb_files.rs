@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-/// A valid entry with the given id and word (the layout of `tests/kb.rs`'s: the summary on line 11).
+/// A valid entry with the given id and word, Chinese and English (the layout of `tests/kb.rs`'s: the
+/// summary on line 11).
 fn entry(id: &str, word: &str) -> String {
     let kind = id.split_once('/').unwrap().0;
     format!(
@@ -22,7 +23,7 @@ title_en = "Test entry about {word}"
 aliases = ["{word}别名"]
 patterns = ["{word}通知原文"]
 related = []
-sources = ["TEAM-1"]
+sources = ["https://wiki.example.com/team-1"]
 +++
 遇到{word}时，先在公司内部的{word}工单系统登记，再按下面的步骤处理。
 
@@ -34,6 +35,19 @@ sources = ["TEAM-1"]
 
 ## 下一步
 - 等待{word}值班同事一个工作日内回复。
+
+# English
+
+When {word} comes up, first log it in the company's internal {word} ticket system, then follow the steps below.
+
+## Causes
+- {word} is the company's own access point; outside access providers do not know it.
+
+## Remediation
+1. Submit a request in the {word} ticket system.
+
+## Next actions
+- Wait for the {word} duty colleague to reply within one working day.
 "#
     )
 }
@@ -218,6 +232,18 @@ fn silent_losses(good: &str) -> Vec<(&'static str, String, usize, &'static str)>
     let pattern_line = line_of(&pattern, "patterns = ");
     let kind = good.replace("kind = \"faq\"", "kind = \"risk\"");
     let kind_line = line_of(&kind, "kind = ");
+    // The English body is read like the Chinese one: its summary is not a second paragraph, but
+    // one after it is, and a table in it is dropped alike.
+    let english_second = good.replace(
+        "then follow the steps below.\n",
+        "then follow the steps below.\n\nA second English paragraph the author wrote.\n",
+    );
+    let english_second_line = line_of(&english_second, "A second English paragraph");
+    let english_table = good.replace(
+        "## Next actions\n",
+        "## Next actions\n| Step | Time |\n|---|---|\n| Reply | A day |\n\n",
+    );
+    let english_table_line = line_of(&english_table, "| Step");
     vec![
         (
             "an unknown key",
@@ -244,6 +270,18 @@ fn silent_losses(good: &str) -> Vec<(&'static str, String, usize, &'static str)>
             kind,
             kind_line,
             "does not match",
+        ),
+        (
+            "a second paragraph after the English summary",
+            english_second,
+            english_second_line,
+            "paragraph",
+        ),
+        (
+            "a table in the English body",
+            english_table,
+            english_table_line,
+            "table",
         ),
     ]
 }
