@@ -1,0 +1,808 @@
+//! `beian serve` through the real binary on a free loopback port: every endpoint answers what the
+//! matching command prints, every error is a JSON `{"error"}` with its status, the token and the
+//! limits hold, and a stop in the middle of a triage stream leaves the client whole records.
+
+mod common;
+
+use common::server::{open_chunked, parse_reply, request_chunked, send_chunk, Reply, Server};
+use common::{run, run_with_stdin};
+use serde_json::{json, Value};
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+const NOTICE: &str = "您好，您的备案订单被退回。\n1. 网站名称不符合规范；\n2. 通信地址不详细，请填写到门牌号。\n请修改后重新提交。";
+
+fn ask_body(text: &str, extra: Value) -> String {
+    let mut body = json!({"text": text});
+    body.as_object_mut()
+        .unwrap()
+        .extend(extra.as_object().unwrap().clone());
+    body.to_string()
+}
+
+#[test]
+fn ask_returns_exactly_what_ask_json_prints() {
+    let server = Server::start(&[]);
+    let cases: [(&str, Value, Vec<&str>); 6] = [
+        ("驳回原因：域名所有人不正确", json!({}), vec![]),
+        (NOTICE, json!({"top": 3}), vec!["--top", "3"]),
+        ("推荐一款好用的机械键盘", json!({}), vec![]),
+        (
+            "网站换了云服务商,原来的备案号还能用吗",
+            json!({"lang": "en"}),
+            vec!["--lang", "en"],
+        ),
+        (
+            "how long does the bureau review take",
+            json!({"lang": "zh", "top": 1}),
+            vec!["--lang", "zh", "--top", "1"],
+        ),
+        (
+            "备案审核期间网站能访问吗",
+            json!({"lang": "auto", "top": null}),
+            vec![],
+        ),
+    ];
+    for (text, extra, flags) in cases {
+        let reply = server.post_json("/v1/ask", &ask_body(text, extra));
+        assert_eq!(reply.status, 200, "{}", reply.text());
+        assert_eq!(reply.header("content-type"), Some("application/json"));
+        let mut args: Vec<&str> = flags.clone();
+        args.insert(0, "ask");
+        args.extend(["--json", text]);
+        if let Some(at) = args.iter().position(|a| *a == "--lang") {
+            // --lang is a global option: it goes before the command, where users write it.
+            let lang = args.remove(at + 1);
+            args.remove(at);
+            args.splice(0..0, ["--lang", lang]);
+        }
+        let cli = run(&args);
+        assert_eq!(reply.text(), cli.stdout, "{text} {flags:?}");
+    }
+}
+
+#[test]
+fn a_two_reason_notice_gets_an_answer_for_each_reason() {
+    let server = Server::start(&[]);
+    let answer = server
+        .post_json("/v1/ask", &ask_body(NOTICE, json!({})))
+        .json();
+    assert_eq!(answer["status"], "match");
+    let ids: Vec<&str> = answer["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .take(2)
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"rejection/site-name-invalid"), "{ids:?}");
+    assert!(ids.contains(&"rejection/address-incomplete"), "{ids:?}");
+}
+
+#[test]
+fn bad_ask_requests_get_json_errors_with_their_status() {
+    let server = Server::start(&[]);
+    let json_type = [("Content-Type", "application/json")];
+    let cases: Vec<(Reply, u16, &str)> = vec![
+        (
+            server.post_json("/v1/ask", "{\"text\": "),
+            400,
+            "not valid JSON",
+        ),
+        (server.post_json("/v1/ask", "[1, 2]"), 400, "JSON object"),
+        (
+            server.post_json("/v1/ask", "{\"text\": 12381}"),
+            400,
+            "must be a string",
+        ),
+        (
+            server.post_json("/v1/ask", "{\"text\": \"\"}"),
+            400,
+            "empty",
+        ),
+        (
+            server.post_json("/v1/ask", "{\"text\": \"？？ ...\"}"),
+            400,
+            "empty",
+        ),
+        (
+            server.post_json("/v1/ask", "{\"text\": \"a\\u0000\"}"),
+            400,
+            "NUL",
+        ),
+        (
+            server.post_json("/v1/ask", "{\"text\": \"备案\", \"top\": 0}"),
+            400,
+            "1 to 100",
+        ),
+        (
+            server.post_json("/v1/ask", "{\"text\": \"备案\", \"top\": 2.5}"),
+            400,
+            "1 to 100",
+        ),
+        (
+            server.post_json("/v1/ask", "{\"text\": \"备案\", \"lang\": \"fr\"}"),
+            400,
+            "\"lang\"",
+        ),
+        (
+            server.post_json("/v1/ask", "{\"question\": \"备案\"}"),
+            400,
+            "unknown field \"question\"",
+        ),
+        (
+            server.request(
+                "POST",
+                "/v1/ask",
+                &json_type,
+                Some(b"{\"text\": \"\xe5\xa4\x87\xff\"}"),
+            ),
+            400,
+            "not valid UTF-8",
+        ),
+        (
+            server.request(
+                "POST",
+                "/v1/ask",
+                &[("Content-Type", "text/plain")],
+                Some(b"{\"text\": \"x\"}"),
+            ),
+            415,
+            "send application/json",
+        ),
+        (
+            server.request("POST", "/v1/ask", &[], Some(b"{\"text\": \"x\"}")),
+            415,
+            "no Content-Type",
+        ),
+        (server.get("/v1/ask"), 405, "does not take GET"),
+        (server.get("/v2/ask"), 404, "nothing at GET /v2/ask"),
+    ];
+    for (reply, status, needle) in cases {
+        assert_eq!(reply.status, status, "{}", reply.text());
+        let error = reply.error();
+        assert!(
+            error.contains(needle),
+            "{status}: {error:?} lacks {needle:?}"
+        );
+    }
+}
+
+#[test]
+fn a_body_over_64_kib_is_413_whether_its_length_is_declared_or_not() {
+    let server = Server::start(&[]);
+    let text = "备案".repeat(1024 * 1024 / 6);
+    let body = ask_body(&text, json!({}));
+    assert!(body.len() > 1_000_000);
+    let declared = server.post_json("/v1/ask", &body);
+    assert_eq!(declared.status, 413);
+    assert!(declared.error().contains("64 KiB"));
+    let pieces: Vec<&[u8]> = body.as_bytes().chunks(50_000).collect();
+    let chunked = request_chunked(
+        &server.addr,
+        "POST",
+        "/v1/ask",
+        &[("Content-Type", "application/json")],
+        &pieces,
+    );
+    assert_eq!(chunked.status, 413);
+    assert!(chunked.error().contains("64 KiB"));
+    // Just under the limit is answered (the advisor reads 64 KiB of a text).
+    let near = ask_body(&"网站备案被退回".repeat(60_000 / 21), json!({"top": 1}));
+    assert!(near.len() < 64 * 1024);
+    assert_eq!(server.post_json("/v1/ask", &near).status, 200);
+}
+
+#[test]
+fn entries_are_what_list_and_show_print() {
+    let server = Server::start(&[]);
+    let parse = |text: &str| serde_json::from_str::<Value>(text).unwrap();
+    let all = server.get("/v1/entries");
+    assert_eq!(all.status, 200);
+    assert_eq!(all.json(), parse(&run(&["list", "--json"]).stdout));
+    let rejections = server.get("/v1/entries?kind=rejection").json();
+    assert_eq!(
+        rejections,
+        parse(&run(&["list", "--kind", "rejection", "--json"]).stdout)
+    );
+    assert!(rejections.as_array().unwrap().len() > 10);
+    let one = server.get("/v1/entries/rejection/subject-mismatch");
+    assert_eq!(one.status, 200);
+    assert_eq!(
+        one.json(),
+        parse(&run(&["show", "--json", "rejection/subject-mismatch"]).stdout)
+    );
+
+    let missing = server.get("/v1/entries/rejection/no-such-entry");
+    assert_eq!(missing.status, 404);
+    assert!(missing.error().contains("rejection/no-such-entry"));
+    for (path, needle) in [
+        ("/v1/entries?kind=reason", "unknown kind"),
+        ("/v1/entries?sort=title", "unknown parameter \"sort\""),
+    ] {
+        let reply = server.get(path);
+        assert_eq!(reply.status, 400, "{path}");
+        assert!(reply.error().contains(needle), "{path}");
+    }
+    assert_eq!(server.get("/v1/entries/rejection").status, 404);
+}
+
+fn example(name: &str) -> String {
+    std::fs::read_to_string(format!("{}/examples/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+/// The report without `file`, which names where the filing came from.
+fn without_file(mut report: Value) -> Value {
+    report.as_object_mut().unwrap().remove("file");
+    report
+}
+
+#[test]
+fn check_returns_the_check_json_report() {
+    let server = Server::start(&[]);
+    for name in ["filing-invalid.toml", "filing-valid.toml"] {
+        let toml_text = example(name);
+        let cli = run_with_stdin(&["check", "--json", "-"], Some(toml_text.as_bytes()));
+        let expected = without_file(serde_json::from_str(&cli.stdout).unwrap());
+
+        let as_toml = server.request(
+            "POST",
+            "/v1/check",
+            &[("Content-Type", "application/toml")],
+            Some(toml_text.as_bytes()),
+        );
+        assert_eq!(as_toml.status, 200, "{}", as_toml.text());
+        assert_eq!(as_toml.json()["file"], "<request>");
+        assert_eq!(without_file(as_toml.json()), expected, "{name}");
+
+        let filing: toml::Value = toml::from_str(&toml_text).unwrap();
+        let as_json = server.post_json("/v1/check", &serde_json::to_string(&filing).unwrap());
+        assert_eq!(as_json.status, 200, "{}", as_json.text());
+        assert_eq!(without_file(as_json.json()), expected, "{name}");
+    }
+    let invalid = server.post_json(
+        "/v1/check",
+        &serde_json::to_string(
+            &toml::from_str::<toml::Value>(&example("filing-invalid.toml")).unwrap(),
+        )
+        .unwrap(),
+    );
+    assert_eq!(invalid.json()["status"], "error");
+
+    let broken = server.post_json("/v1/check", "{\"filing_type\": ");
+    assert_eq!(broken.status, 400);
+    broken.error();
+    let wrong = server.post_json("/v1/check", "{\"filing_type\": 5}");
+    assert_eq!(wrong.status, 400, "{}", wrong.text());
+    wrong.error();
+    let plain = server.request(
+        "POST",
+        "/v1/check",
+        &[("Content-Type", "text/plain")],
+        Some(b"x"),
+    );
+    assert_eq!(plain.status, 415);
+    assert!(plain.error().contains("application/toml"));
+}
+
+#[test]
+fn version_and_health() {
+    let server = Server::start(&[]);
+    let health = server.get("/healthz");
+    assert_eq!(
+        (health.status, health.json()),
+        (200, json!({"status": "ok"}))
+    );
+    let version = server.get("/v1/version").json();
+    let line = run(&["--version"]).stdout;
+    let expected = format!(
+        "beian {} (knowledge base: {} entries, {})\n",
+        version["version"].as_str().unwrap(),
+        version["knowledge_base"]["entries"],
+        version["knowledge_base"]["hash"].as_str().unwrap()
+    );
+    assert_eq!(line, expected);
+}
+
+/// Tickets of every kind a queue holds, broken lines included.
+fn tickets() -> Vec<u8> {
+    let mut input = Vec::new();
+    for n in 1..=300 {
+        let line = match n % 10 {
+            0 => json!({"id": n, "text": NOTICE}).to_string(),
+            1 => "{\"id\": \"broken".to_string(),
+            2 => json!({"id": format!("T-{n}"), "body": "no text"}).to_string(),
+            3 => String::new(),
+            4 => json!({"id": n, "text": "？？"}).to_string(),
+            5 => json!({"text": "推荐一款机械键盘"}).to_string(),
+            _ => json!({"id": format!("T-{n}"), "text": "备案被驳回了，域名所有人不正确，怎么办"})
+                .to_string(),
+        };
+        input.extend_from_slice(line.as_bytes());
+        if n == 7 {
+            input.extend_from_slice(b"{\"id\": 7.5, \"text\": \"\xb1\xb8\xb0\xb8\"}");
+            input.push(b'\n');
+        }
+        input.push(b'\n');
+    }
+    input
+}
+
+#[test]
+fn triage_streams_the_records_beian_triage_writes() {
+    let server = Server::start(&[]);
+    let input = tickets();
+    let jsonl = [("Content-Type", "application/x-ndjson")];
+    for (query, flags) in [
+        ("", vec![]),
+        ("?top=2&lang=en", vec!["--top", "2"]),
+        ("?format=csv&lang=en", vec!["--format", "csv"]),
+    ] {
+        let reply = server.request("POST", &format!("/v1/triage{query}"), &jsonl, Some(&input));
+        assert_eq!(reply.status, 200, "{}", reply.text());
+        assert!(reply.complete);
+        let mut args = vec!["--lang", "en", "triage"];
+        args.extend(flags);
+        let cli = run_with_stdin(&args, Some(&input));
+        assert_eq!(reply.text(), cli.stdout, "{query}");
+    }
+    assert_eq!(
+        server
+            .request("POST", "/v1/triage?format=csv", &jsonl, Some(&input))
+            .header("content-type"),
+        Some("text/csv; charset=utf-8")
+    );
+    // Plain lines, as `beian triage --text` reads them; sent chunked, cut anywhere.
+    let text = "备案被驳回了怎么办\n\n网站名称不符合规范\n用香港服务器需要备案吗\n".repeat(20);
+    let pieces: Vec<&[u8]> = text.as_bytes().chunks(7).collect();
+    let reply = request_chunked(
+        &server.addr,
+        "POST",
+        "/v1/triage",
+        &[("Content-Type", "text/plain; charset=utf-8")],
+        &pieces,
+    );
+    assert_eq!(reply.status, 200);
+    assert!(reply.complete);
+    assert_eq!(
+        reply.text(),
+        run_with_stdin(&["triage", "--text"], Some(text.as_bytes())).stdout
+    );
+    // Nothing in, nothing out.
+    let empty = server.request("POST", "/v1/triage", &jsonl, Some(b""));
+    assert_eq!(
+        (empty.status, empty.body.len(), empty.complete),
+        (200, 0, true)
+    );
+}
+
+#[test]
+fn bad_triage_requests_get_json_errors() {
+    let server = Server::start(&["--triage-limit", "1K"]);
+    let jsonl = [("Content-Type", "application/x-ndjson")];
+    let line = b"{\"id\": 1, \"text\": \"x\"}\n";
+    for (path, status, needle) in [
+        ("/v1/triage?top=0", 400, "top"),
+        ("/v1/triage?format=xml", 400, "jsonl or csv"),
+        ("/v1/triage?lang=de", 400, "lang"),
+        ("/v1/triage?jobs=8", 400, "unknown parameter \"jobs\""),
+    ] {
+        let reply = server.request("POST", path, &jsonl, Some(line));
+        assert_eq!(reply.status, status, "{path}");
+        assert!(reply.error().contains(needle), "{path}");
+    }
+    let csv = server.request(
+        "POST",
+        "/v1/triage",
+        &[("Content-Type", "text/csv")],
+        Some(line),
+    );
+    assert_eq!(csv.status, 415);
+    assert!(csv.error().contains("application/x-ndjson"));
+    let big = line.repeat(100);
+    let over = server.request("POST", "/v1/triage", &jsonl, Some(&big));
+    assert_eq!(over.status, 413);
+    assert!(over.error().contains("1 KiB"));
+}
+
+/// The records of a reply body: each whole, each JSON; and their ids.
+fn record_ids(body: &[u8]) -> Vec<Value> {
+    assert!(
+        body.is_empty() || body.ends_with(b"\n"),
+        "the body ends inside a record: {:?}",
+        String::from_utf8_lossy(&body[body.len().saturating_sub(200)..])
+    );
+    body.split(|&b| b == b'\n')
+        .filter(|line| !line.is_empty())
+        .map(|line| {
+            let record: Value = serde_json::from_slice(line).unwrap_or_else(|err| {
+                panic!(
+                    "a record cut short ({err}): {}",
+                    String::from_utf8_lossy(line)
+                )
+            });
+            record["id"].clone()
+        })
+        .collect()
+}
+
+#[test]
+fn a_chunked_triage_body_over_the_limit_ends_after_the_whole_lines_within_it() {
+    let server = Server::start(&["--triage-limit", "1K"]);
+    let lines: Vec<String> = (1..=40)
+        .map(|n| json!({"id": n, "text": "域名所有人不正确"}).to_string() + "\n")
+        .collect();
+    let body = lines.concat();
+    let pieces: Vec<&[u8]> = body.as_bytes().chunks(100).collect();
+    let reply = request_chunked(
+        &server.addr,
+        "POST",
+        "/v1/triage",
+        &[("Content-Type", "application/x-ndjson")],
+        &pieces,
+    );
+    assert_eq!(reply.status, 200);
+    assert!(!reply.complete, "a cut stream must not look finished");
+    let ids = record_ids(&reply.body);
+    let within: usize = {
+        let mut total = 0;
+        lines
+            .iter()
+            .take_while(|l| {
+                total += l.len();
+                total <= 1024
+            })
+            .count()
+    };
+    let expected: Vec<Value> = (1..=within as u64).map(Value::from).collect();
+    assert_eq!(ids, expected);
+    assert!(server
+        .wait_for_log("over the limit of 1 KiB")
+        .contains("POST /v1/triage 200"));
+}
+
+#[test]
+fn a_second_triage_stream_beyond_the_limit_is_429() {
+    let server = Server::start(&["--triage-streams", "1"]);
+    let headers = [("Content-Type", "application/x-ndjson")];
+    let mut first = open_chunked(&server.addr, "POST", "/v1/triage", &headers);
+    send_chunk(
+        &mut first,
+        "{\"id\": 1, \"text\": \"域名所有人不正确\"}\n".as_bytes(),
+    )
+    .unwrap();
+    // The first stream is running once its first record is back.
+    let mut seen = Vec::new();
+    let mut buffer = [0u8; 4096];
+    while !String::from_utf8_lossy(&seen).contains("\"id\":1") {
+        let n = first.read(&mut buffer).unwrap();
+        assert!(n > 0, "the first stream ended early");
+        seen.extend_from_slice(&buffer[..n]);
+    }
+    let second = server.request("POST", "/v1/triage", &headers, Some(b"{\"text\": \"x\"}\n"));
+    assert_eq!(second.status, 429);
+    assert!(second.error().contains("retry later"));
+    // Once the first has finished, there is room again.
+    first.write_all(b"0\r\n\r\n").unwrap();
+    let mut rest = Vec::new();
+    first.read_to_end(&mut rest).unwrap();
+    let mut third = server.request("POST", "/v1/triage", &headers, Some(b"{\"text\": \"x\"}\n"));
+    for _ in 0..50 {
+        if third.status == 200 {
+            break;
+        }
+        // The slot is given back when the first stream's threads have finished.
+        thread::sleep(Duration::from_millis(20));
+        third = server.request("POST", "/v1/triage", &headers, Some(b"{\"text\": \"x\"}\n"));
+    }
+    assert_eq!(third.status, 200);
+}
+
+#[test]
+fn sigterm_during_a_triage_stream_leaves_the_client_whole_records() {
+    let mut server = Server::start(&[]);
+    let mut stream = open_chunked(
+        &server.addr,
+        "POST",
+        "/v1/triage",
+        &[("Content-Type", "application/x-ndjson")],
+    );
+    let received = Arc::new(Mutex::new(Vec::new()));
+    let reader = {
+        let mut stream = stream.try_clone().unwrap();
+        let received = Arc::clone(&received);
+        thread::spawn(move || {
+            let mut buffer = [0u8; 8192];
+            // A reset after the last record is the server closing: what came before counts.
+            while let Ok(n) = stream.read(&mut buffer) {
+                if n == 0 {
+                    break;
+                }
+                received.lock().unwrap().extend_from_slice(&buffer[..n]);
+            }
+        })
+    };
+    let total = 20_000;
+    let body: String = (1..=total)
+        .map(|n| json!({"id": n, "text": format!("工单{n}：{NOTICE}")}).to_string() + "\n")
+        .collect();
+    let mut signalled = None;
+    // Chunks of 333 bytes end anywhere, mostly inside a line.
+    for (i, chunk) in body.as_bytes().chunks(333).enumerate() {
+        if send_chunk(&mut stream, chunk).is_err() {
+            break;
+        }
+        if signalled.is_none()
+            && received
+                .lock()
+                .unwrap()
+                .windows(8)
+                .any(|w| w == b"\"id\":10,")
+        {
+            server.terminate();
+            signalled = Some(Instant::now());
+        }
+        if let Some(at) = signalled {
+            if at.elapsed() > Duration::from_millis(500) {
+                break;
+            }
+        }
+        if i % 20 == 0 {
+            thread::sleep(Duration::from_millis(2));
+        }
+    }
+    assert!(signalled.is_some(), "no record came back while sending");
+    reader.join().unwrap();
+    let raw = received.lock().unwrap().clone();
+    let reply = parse_reply(&raw);
+    assert_eq!(reply.status, 200);
+    assert!(
+        !reply.complete,
+        "a stream stopped early must not look finished"
+    );
+    let ids = record_ids(&reply.body);
+    assert!(
+        ids.len() >= 10 && ids.len() < total,
+        "{} records",
+        ids.len()
+    );
+    let expected: Vec<Value> = (1..=ids.len() as u64).map(Value::from).collect();
+    assert_eq!(ids, expected, "records in input order, none missing");
+
+    let status = server
+        .wait(Duration::from_secs(20))
+        .expect("the server stops");
+    assert!(status.success(), "{status:?}");
+    let log = server.log();
+    assert!(log.contains("SIGTERM: stopping"), "{log}");
+    assert!(log.contains("beian serve: stopped\n"), "{log}");
+    assert!(
+        TcpStream::connect(&server.addr).is_err(),
+        "no new connections"
+    );
+}
+
+#[test]
+fn a_token_guards_every_endpoint_but_health_and_the_page() {
+    for server in [
+        Server::start(&["--token", "s3cret-token"]),
+        Server::start_with(&[], &[("BEIAN_TOKEN", "s3cret-token")]),
+    ] {
+        assert!(server.log().contains("requests need the token"));
+        let body = ask_body("备案被驳回了怎么办", json!({}));
+        let json_type = ("Content-Type", "application/json");
+        for (headers, status, needle) in [
+            (vec![json_type], 401, "needs a token"),
+            (
+                vec![json_type, ("Authorization", "Bearer wrong-token!")],
+                401,
+                "wrong",
+            ),
+            (
+                vec![json_type, ("Authorization", "Bearer s3cret-toke")],
+                401,
+                "wrong",
+            ),
+            (
+                vec![json_type, ("Authorization", "Basic s3cret-token")],
+                401,
+                "needs a token",
+            ),
+            (
+                vec![json_type, ("Authorization", "Bearer s3cret-token")],
+                200,
+                "",
+            ),
+            (
+                vec![json_type, ("Authorization", "bearer s3cret-token")],
+                200,
+                "",
+            ),
+        ] {
+            let reply = server.request("POST", "/v1/ask", &headers, Some(body.as_bytes()));
+            assert_eq!(reply.status, status, "{headers:?}");
+            if status == 401 {
+                assert!(reply.error().contains(needle), "{headers:?}");
+                assert_eq!(reply.header("www-authenticate"), Some("Bearer"));
+            }
+        }
+        for path in [
+            "/v1/version",
+            "/v1/entries",
+            "/v1/entries/rejection/subject-mismatch",
+            "/nothing",
+        ] {
+            assert_eq!(server.get(path).status, 401, "{path}");
+        }
+        let triage = server.request(
+            "POST",
+            "/v1/triage",
+            &[("Content-Type", "application/x-ndjson")],
+            Some(b"{\"text\": \"x\"}\n"),
+        );
+        assert_eq!(triage.status, 401);
+        assert_eq!(server.get("/healthz").status, 200);
+        assert_eq!(server.get("/").status, 200);
+    }
+}
+
+#[test]
+fn listening_beyond_loopback_needs_a_token() {
+    let refused = run(&["serve", "--listen", "0.0.0.0:0"]);
+    assert_eq!(refused.code, Some(2));
+    assert!(
+        refused.stderr.contains("needs a token"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(refused.stderr.lines().count(), 1, "{}", refused.stderr);
+    let empty = run(&["serve", "--token", ""]);
+    assert_eq!(empty.code, Some(2));
+    assert!(empty.stderr.contains("token is empty"), "{}", empty.stderr);
+}
+
+#[test]
+fn a_busy_server_refuses_with_503_and_a_slow_request_times_out() {
+    let server = Server::start(&["--concurrency", "1", "--timeout", "1"]);
+    let body = ask_body("备案被驳回了怎么办", json!({}));
+    // A request whose body is still coming holds the one slot.
+    let mut slow = TcpStream::connect(&server.addr).unwrap();
+    write!(
+        slow,
+        "POST /v1/ask HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{}",
+        body.len(),
+        &body[..5]
+    )
+    .unwrap();
+    let mut busy = server.post_json("/v1/ask", &body);
+    for _ in 0..50 {
+        if busy.status == 503 {
+            break;
+        }
+        thread::sleep(Duration::from_millis(10));
+        busy = server.post_json("/v1/ask", &body);
+    }
+    assert_eq!(busy.status, 503);
+    assert!(busy.error().contains("busy"));
+    assert_eq!(busy.header("retry-after"), Some("1"));
+    // The slow one is given up on after --timeout.
+    let started = Instant::now();
+    let timed_out = common::server::read_reply(&mut slow);
+    assert_eq!(timed_out.status, 503);
+    assert!(timed_out.error().contains("within 1 s"));
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert_eq!(server.post_json("/v1/ask", &body).status, 200);
+    // The health check is not held up by the limits.
+    assert_eq!(server.get("/healthz").status, 200);
+}
+
+#[test]
+fn cors_is_off_unless_an_origin_is_given() {
+    let origin = ("Origin", "https://desk.example.com");
+    let plain = Server::start(&[]);
+    let reply = plain.request("GET", "/v1/version", &[origin], None);
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.header("access-control-allow-origin"), None);
+
+    let open = Server::start(&["--cors", "https://desk.example.com", "--token", "t0ken"]);
+    let preflight = open.request(
+        "OPTIONS",
+        "/v1/ask",
+        &[
+            origin,
+            ("Access-Control-Request-Method", "POST"),
+            (
+                "Access-Control-Request-Headers",
+                "content-type,authorization",
+            ),
+        ],
+        None,
+    );
+    assert_eq!(preflight.status, 200, "a preflight carries no token");
+    assert_eq!(
+        preflight.header("access-control-allow-origin"),
+        Some("https://desk.example.com")
+    );
+    let reply = open.request(
+        "GET",
+        "/v1/version",
+        &[origin, ("Authorization", "Bearer t0ken")],
+        None,
+    );
+    assert_eq!(reply.status, 200);
+    assert_eq!(
+        reply.header("access-control-allow-origin"),
+        Some("https://desk.example.com")
+    );
+    let other = open.request(
+        "GET",
+        "/v1/version",
+        &[
+            ("Origin", "https://evil.example"),
+            ("Authorization", "Bearer t0ken"),
+        ],
+        None,
+    );
+    // The allowed origin is named whoever asks: the browser compares it with its own.
+    assert_eq!(
+        other.header("access-control-allow-origin"),
+        Some("https://desk.example.com")
+    );
+
+    let bad = run(&["serve", "--cors", "desk.example.com/"]);
+    assert_eq!(bad.code, Some(2));
+    assert!(bad.stderr.contains("not an origin"), "{}", bad.stderr);
+}
+
+#[test]
+fn the_page_is_one_self_contained_file() {
+    let server = Server::start(&[]);
+    let page = server.get("/");
+    assert_eq!(page.status, 200);
+    assert_eq!(
+        page.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    let policy = page.header("content-security-policy").unwrap();
+    assert!(policy.starts_with("default-src 'none'"), "{policy}");
+    let html = page.text();
+    assert!(html.contains("<textarea"), "{html}");
+    // Nothing from elsewhere: no address with a scheme, no external script, style or font.
+    assert!(!html.contains("://"), "the page names an outside address");
+    for tag in [
+        "<script src",
+        "<link rel=\"stylesheet",
+        "@import",
+        "url(",
+        "<img",
+    ] {
+        assert!(!html.contains(tag), "{tag}");
+    }
+}
+
+#[test]
+fn each_request_is_one_log_line() {
+    let server = Server::start(&[]);
+    server.post_json("/v1/ask", &ask_body("备案被驳回了怎么办", json!({})));
+    server.get("/nothing");
+    let log = server.wait_for_log("GET /nothing 404");
+    let lines: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains(" /v1/ask ") || l.contains(" /nothing "))
+        .collect();
+    assert_eq!(lines.len(), 2, "{log}");
+    for line in lines {
+        let fields: Vec<&str> = line.split(' ').collect();
+        assert_eq!(fields.len(), 5, "time method path status duration: {line}");
+        assert!(
+            fields[0].ends_with('Z') && fields[0].contains('T'),
+            "{line}"
+        );
+        assert!(["200", "404"].contains(&fields[3]), "{line}");
+        assert!(fields[4].ends_with("ms"), "{line}");
+        fields[4].trim_end_matches("ms").parse::<f64>().unwrap();
+    }
+}
