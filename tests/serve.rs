@@ -806,3 +806,65 @@ fn each_request_is_one_log_line() {
         fields[4].trim_end_matches("ms").parse::<f64>().unwrap();
     }
 }
+
+#[test]
+fn a_kb_directory_is_served_beside_the_built_in_entries() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("faq")).unwrap();
+    std::fs::write(
+        dir.path().join("faq/blue-whale.md"),
+        r#"+++
+id = "faq/blue-whale"
+kind = "faq"
+title = "蓝鲸机房的备案"
+title_en = "Filing for the Blue Whale data centre"
+aliases = ["蓝鲸机房"]
+patterns = ["蓝鲸机房通知原文"]
+related = []
+sources = ["TEAM-1"]
++++
+蓝鲸机房是公司自有的接入点：先在内部工单系统登记，再按下面的步骤处理。
+
+## 原因
+- 蓝鲸机房是公司自有的接入点，外部接入商不了解它。
+
+## 解决步骤
+1. 在内部工单系统提交蓝鲸机房的接入申请。
+
+## 下一步
+- 等待值班同事一个工作日内回复。
+"#,
+    )
+    .unwrap();
+    let kb = dir.path().to_str().unwrap();
+    let server = Server::start(&["--kb", kb]);
+    let answer = server
+        .post_json("/v1/ask", &ask_body("蓝鲸机房怎么备案", json!({"top": 1})))
+        .json();
+    assert_eq!(answer["results"][0]["id"], "faq/blue-whale");
+    assert_eq!(
+        server.get("/v1/entries/faq/blue-whale").json()["title"],
+        "蓝鲸机房的备案"
+    );
+    let served = server.get("/v1/version").json();
+    let built_in = Server::start(&[]).get("/v1/version").json();
+    assert_eq!(
+        served["knowledge_base"]["entries"].as_u64().unwrap(),
+        built_in["knowledge_base"]["entries"].as_u64().unwrap() + 1
+    );
+    assert_ne!(
+        served["knowledge_base"]["hash"],
+        built_in["knowledge_base"]["hash"]
+    );
+    let cli = run(&[
+        "--kb",
+        kb,
+        "ask",
+        "--json",
+        "--top",
+        "1",
+        "蓝鲸机房怎么备案",
+    ]);
+    let reply = server.post_json("/v1/ask", &ask_body("蓝鲸机房怎么备案", json!({"top": 1})));
+    assert_eq!(reply.text(), cli.stdout);
+}
