@@ -175,7 +175,7 @@ Examples:
   beian serve                                   # http://127.0.0.1:8080/ (the page) and /v1/…
   beian serve --listen 127.0.0.1:0              # any free port; the address is printed on stderr
   BEIAN_TOKEN=$(openssl rand -hex 32) beian serve --listen 0.0.0.0:8080
-  curl -s localhost:8080/v1/ask -H 'content-type: application/json' -d '{\"text\": \"备案被驳回了怎么办\"}'
+  curl -s localhost:8080/v1/ask -H 'content-type: application/json' -d '{\"text\": \"驳回原因：域名所有人不正确\"}'
 
 API: POST /v1/ask {\"text\", \"top\", \"lang\"} (the object of `ask --json`), POST /v1/triage (JSON Lines in
 and out, streamed), POST /v1/check (a filing as JSON or TOML), GET /v1/entries, GET /v1/entries/KIND/SLUG,
