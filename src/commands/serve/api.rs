@@ -243,11 +243,7 @@ async fn post_ask(
     Ok(reply::json_bytes(answer))
 }
 
-async fn post_check(
-    State(_shared): State<Arc<Shared>>,
-    headers: HeaderMap,
-    body: Body,
-) -> Result<Response, ApiError> {
+async fn post_check(headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
     let media = require_media_type(&headers, &["application/json", "application/toml"])?;
     let bytes = read_body(body, &headers, BODY_LIMIT).await?;
     let syntax = if media == "application/toml" {
