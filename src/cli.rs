@@ -3,6 +3,7 @@
 //! which describe them).
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
 const ABOUT: &str = "Offline advisor for China's ICP website filing (ICP备案): what a rejection means and what to do next";
@@ -22,7 +23,8 @@ Examples:
   beian show rejection/subject-mismatch
   beian list --kind rejection
   beian kb lint --kb ./our-entries
-  beian eval queries.jsonl --verbose";
+  beian eval queries.jsonl --verbose
+  beian serve                       # the API and a page for support agents on http://127.0.0.1:8080";
 
 #[derive(Debug, Parser)]
 #[command(name = "beian", version = crate::VERSION, about = ABOUT, long_about = LONG_ABOUT, after_help = EXAMPLES)]
@@ -184,6 +186,23 @@ Each finding names the knowledge-base entry that explains it (beian show <entry>
 Exit status: 0 no errors (warnings allowed), 1 errors found, 2 the file could not be read.")]
     Check(CheckArgs),
 
+    /// Serve the advisor over HTTP: a JSON API for ticket systems and a page for support agents
+    #[command(after_help = "\
+Examples:
+  beian serve                                   # http://127.0.0.1:8080/ (the page) and /v1/…
+  beian serve --listen 127.0.0.1:0              # any free port; the address is printed on stderr
+  BEIAN_TOKEN=$(openssl rand -hex 32) beian serve --listen 0.0.0.0:8080
+  curl -s localhost:8080/v1/ask -H 'content-type: application/json' -d '{\"text\": \"驳回原因：域名所有人不正确\"}'
+
+API: POST /v1/ask {\"text\", \"top\", \"lang\"} (the object of `ask --json`), POST /v1/triage (JSON Lines in
+and out, streamed), POST /v1/check (a filing as JSON or TOML), GET /v1/entries, GET /v1/entries/KIND/SLUG,
+GET /v1/version, GET /healthz. Errors are {\"error\": \"…\"} with status 400, 401, 404, 413, 415, 429 or 503.
+Listening on an address other than loopback needs a token (--token or BEIAN_TOKEN); then every request
+but /healthz and the page needs `Authorization: Bearer TOKEN`. One line per request goes to stderr.
+SIGINT or SIGTERM: no new connections; requests in flight finish (a triage stream stops reading and ends
+after the records of the lines it has), for up to --timeout seconds; a second signal stops at once.")]
+    Serve(ServeArgs),
+
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
     #[command(after_help = "\
 Examples:
@@ -205,6 +224,60 @@ Examples:
   beian man kb lint                             # the page of `beian kb lint`
   beian man --dir ~/.local/share/man/man1       # every page: beian.1, beian-ask.1, …")]
     Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The address to listen on; one that is not loopback needs a token
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+    pub listen: SocketAddr,
+
+    /// Require `Authorization: Bearer TOKEN` on every request but /healthz and the page
+    #[arg(
+        long,
+        env = "BEIAN_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
+    pub token: Option<String>,
+
+    /// Let pages from this origin call the API (CORS), e.g. https://desk.example.com; off by default
+    #[arg(long, value_name = "ORIGIN")]
+    pub cors: Option<String>,
+
+    /// Requests handled at once; more are refused with 503 at once
+    #[arg(long, default_value_t = 128, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub concurrency: u32,
+
+    /// Seconds a request may take, and a triage stream may wait for more of its body
+    #[arg(long, default_value_t = 10, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: u64,
+
+    /// The largest /v1/triage body: bytes, or a number with K, M or G (KiB, MiB, GiB)
+    #[arg(long, default_value = "64M", value_name = "SIZE", value_parser = parse_size)]
+    pub triage_limit: u64,
+
+    /// Triage streams at once; more are refused with 429
+    #[arg(long, default_value_t = 2, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub triage_streams: u16,
+}
+
+/// `65536`, `64K`, `64M`, `1G` (binary units) → bytes.
+fn parse_size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let (digits, shift) = match text.char_indices().last() {
+        Some((at, 'k' | 'K')) => (&text[..at], 10),
+        Some((at, 'm' | 'M')) => (&text[..at], 20),
+        Some((at, 'g' | 'G')) => (&text[..at], 30),
+        _ => (text, 0),
+    };
+    let number: u64 = digits
+        .parse()
+        .map_err(|_| format!("'{text}' is not a size; write bytes, or a number with K, M or G"))?;
+    number
+        .checked_mul(1 << shift)
+        .filter(|&bytes| bytes > 0)
+        .ok_or_else(|| format!("'{text}' is out of range"))
 }
 
 #[derive(Debug, Args)]

@@ -4,9 +4,11 @@
 
 use crate::cli::{
     CheckArgs, Cli, ColorChoice, Command, GlobalArgs, KbCommand, KindChoice, LangChoice, ManArgs,
-    QueryLang, TriageArgs, TriageFormat,
+    QueryLang, ServeArgs, TriageArgs, TriageFormat,
 };
-use crate::commands::{ask, check, completions, eval, kb, list, man, repl, show, triage, version};
+use crate::commands::{
+    ask, check, completions, eval, kb, list, man, repl, serve, show, triage, version,
+};
 use crate::outcome::{user_error, Outcome, UserErrors};
 use crate::render::{sanitize, Lang};
 use crate::settings::{AnswerLang, ColorWhen, Options, Settings};
@@ -77,6 +79,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
         Some(Command::Triage(args)) => triage::run(&settings, &triage_args(args), &mut out)?,
         Some(Command::Check(args)) => check::command::run(&settings, &check_args(args), &mut out)?,
         Some(Command::Repl { json }) => repl::run(&settings, json, &mut out)?,
+        Some(Command::Serve(args)) => serve::run(&settings, &serve_args(args))?,
         Some(Command::Completions { shell }) => completions::run(shell, &mut out)?,
         Some(Command::Man(args)) => man::run(&man_args(args), &mut out)?,
         None if io::stdin().is_terminal() => repl::run(&settings, false, &mut out)?,
@@ -143,6 +146,18 @@ fn check_args(args: CheckArgs) -> check::command::Args {
         template: args.template,
         json: args.json,
         today: args.today,
+    }
+}
+
+fn serve_args(args: ServeArgs) -> serve::Args {
+    serve::Args {
+        listen: args.listen,
+        token: args.token,
+        cors: args.cors,
+        concurrency: args.concurrency as usize,
+        timeout: std::time::Duration::from_secs(args.timeout),
+        triage_limit: args.triage_limit,
+        triage_streams: usize::from(args.triage_streams),
     }
 }
 

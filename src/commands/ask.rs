@@ -4,9 +4,9 @@ use crate::input::{decode_query, has_words, NOTHING_TO_SEARCH};
 use crate::outcome::{user_error, Outcome};
 use crate::render::json::{AdviceJson, ExplainedAdviceJson};
 use crate::render::text;
-use crate::settings::Settings;
+use crate::settings::{AnswerLang, Settings};
 use anyhow::Context;
-use beian_engine::advise::{Status, MAX_QUERY_BYTES};
+use beian_engine::advise::{Advisor, Status, MAX_QUERY_BYTES};
 use std::io::{self, IsTerminal, Read, Write};
 
 /// How many candidates of each segment `--explain` shows.
@@ -31,25 +31,68 @@ pub fn run(settings: &Settings, args: &Args, out: &mut dyn Write) -> anyhow::Res
         )));
     }
     let advisor = settings.advisor()?;
-    let explanation = if args.explain {
-        Some(advisor.explain(&query, EXPLAINED_CANDIDATES)?)
-    } else {
-        None
+    let view = View {
+        json: args.json,
+        top: args.top,
+        explain: args.explain,
+        lang: settings.lang,
     };
-    if let (Some(explanation), false) = (&explanation, args.json) {
-        text::write_explanation(out, explanation)?;
-        writeln!(out)?;
-    }
-    let advice = advisor.advise(&query, args.top)?;
-    if advice.truncated || cut_on_read {
+    let answered = answer(settings, &advisor, &query, view, out)?;
+    if answered.truncated || cut_on_read {
         let _ = writeln!(
             io::stderr(),
             "beian: warning: the input is longer than {} KiB; only its beginning was read",
             MAX_QUERY_BYTES / 1024
         );
     }
-    let lang = settings.lang.for_text(&advice.query);
-    if args.json {
+    Ok(match answered.status {
+        Status::Match => Outcome::Success,
+        Status::NoMatch => Outcome::NoMatch,
+    })
+}
+
+/// How an answer is printed.
+#[derive(Debug, Clone, Copy)]
+pub struct View {
+    /// The JSON object of kb-spec §3 instead of the text view.
+    pub json: bool,
+    /// Results at most.
+    pub top: usize,
+    /// The evidence behind the ranking too.
+    pub explain: bool,
+    /// The language of the answer (`--lang`; `auto`: the question's).
+    pub lang: AnswerLang,
+}
+
+/// What [`answer`] found.
+#[derive(Debug, Clone, Copy)]
+pub struct Answered {
+    pub status: Status,
+    /// The query was cut at [`MAX_QUERY_BYTES`].
+    pub truncated: bool,
+}
+
+/// Answers `query` (checked to have words) and writes the answer as `beian ask` prints it: the one
+/// path from a question to its printed answer, shared by `beian ask` and `beian serve`'s `/v1/ask`.
+pub fn answer(
+    settings: &Settings,
+    advisor: &Advisor,
+    query: &str,
+    view: View,
+    out: &mut dyn Write,
+) -> anyhow::Result<Answered> {
+    let explanation = if view.explain {
+        Some(advisor.explain(query, EXPLAINED_CANDIDATES)?)
+    } else {
+        None
+    };
+    if let (Some(explanation), false) = (&explanation, view.json) {
+        text::write_explanation(out, explanation)?;
+        writeln!(out)?;
+    }
+    let advice = advisor.advise(query, view.top)?;
+    let lang = view.lang.for_text(&advice.query);
+    if view.json {
         let advice_json = AdviceJson::new(&advice, lang);
         match &explanation {
             Some(explanation) => crate::render::json::write(
@@ -66,9 +109,9 @@ pub fn run(settings: &Settings, args: &Args, out: &mut dyn Write) -> anyhow::Res
         options.lang = lang;
         text::write_advice(out, &advice, &options)?;
     }
-    Ok(match advice.status {
-        Status::Match => Outcome::Success,
-        Status::NoMatch => Outcome::NoMatch,
+    Ok(Answered {
+        status: advice.status,
+        truncated: advice.truncated,
     })
 }
 

@@ -10,6 +10,7 @@ pub mod kb;
 pub mod list;
 pub mod man;
 pub mod repl;
+pub mod serve;
 pub mod show;
 pub mod triage;
 pub mod version;

@@ -16,7 +16,7 @@ pub fn line() -> String {
 }
 
 /// The first 8 hex digits of the fingerprint: short enough to read out, long enough to tell builds apart.
-fn short_hash(fingerprint: u64) -> String {
+pub fn short_hash(fingerprint: u64) -> String {
     format!("{:08x}", fingerprint >> 32)
 }
 

@@ -5,6 +5,8 @@ use assert_cmd::Command;
 use std::fs;
 use std::path::PathBuf;
 
+pub mod server;
+
 /// Variables that change what beian prints or where it keeps its files.
 pub const OUTSIDE_VARS: &[&str] = &[
     "NO_COLOR",
@@ -21,6 +23,7 @@ pub const OUTSIDE_VARS: &[&str] = &[
     "BEIAN_HISTORY",
     "BEIAN_CACHE_DIR",
     "BEIAN_CACHE_LOG",
+    "BEIAN_TOKEN",
     "XDG_DATA_HOME",
     "XDG_CACHE_HOME",
     "RUST_BACKTRACE",

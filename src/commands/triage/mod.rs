@@ -144,6 +144,7 @@ pub fn run(settings: &Settings, args: &Args, out: &mut dyn Write) -> anyhow::Res
             bar.set_message(format!("{} tickets", done.tickets));
         }
     };
+    crate::interrupt::catch();
     let result = triage(&advisor, input, out, &options, &mut report);
     if let Some(bar) = &bar {
         bar.finish_and_clear();

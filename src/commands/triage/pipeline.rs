@@ -142,11 +142,11 @@ fn write_in_order<'a>(
     let mut waiting: BTreeMap<u64, Answered<'a>> = BTreeMap::new();
     let mut next = 0;
     let mut done = Progress::default();
-    crate::interrupt::catch();
     for batch in answered {
         waiting.insert(batch.seq, batch);
         while let Some(batch) = waiting.remove(&next) {
-            // Ctrl-C waits for a batch to be written whole, so the output ends on a whole line.
+            // Ctrl-C waits for a batch to be written whole, so the output ends on a whole line (once
+            // the command has installed the handler: `beian serve` handles its signals itself).
             crate::interrupt::whole(|| out.write_all(&batch.records).and_then(|()| out.flush()))
                 .map_err(TriageError::Write)?;
             done.input_bytes += batch.input_bytes;
