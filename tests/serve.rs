@@ -611,7 +611,7 @@ title_en = "Filing for the Blue Whale data centre"
 aliases = ["蓝鲸机房"]
 patterns = ["蓝鲸机房通知原文"]
 related = []
-sources = ["TEAM-1"]
+sources = ["https://wiki.example.com/team-1"]
 +++
 蓝鲸机房是公司自有的接入点：先在内部工单系统登记，再按下面的步骤处理。
 
