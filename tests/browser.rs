@@ -4,7 +4,7 @@
 //! the build's scratch directory (target/tmp/serve-page-*.png).
 //!
 //! Needs Debian's `chromium` (`.ci/run` installs it when missing); without it the test says so and
-//! passes without running.
+//! passes without running, except under CI (`CI` set), where it fails: there it must really run.
 
 mod common;
 
@@ -25,11 +25,16 @@ const ENGLISH_QUESTION: &str = "my ICP filing was rejected because the site name
 
 fn chromium() -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
-    ["chromium", "chromium-browser"].iter().find_map(|name| {
+    let found = ["chromium", "chromium-browser"].iter().find_map(|name| {
         std::env::split_paths(&path)
             .map(|dir| dir.join(name))
             .find(|candidate| candidate.is_file())
-    })
+    });
+    assert!(
+        found.is_some() || std::env::var_os("CI").is_none(),
+        "no chromium on PATH under CI: the browser test must run there (.ci/run installs Debian's chromium)"
+    );
+    found
 }
 
 /// A headless Chromium on a fresh profile, ended when dropped.
