@@ -26,6 +26,10 @@ fn tickets() -> Vec<u8> {
             3 => String::new(),
             4 => json!({"id": n, "text": "？？"}).to_string(),
             5 => json!({"text": "推荐一款机械键盘"}).to_string(),
+            // Answered in English under auto, in Chinese under zh.
+            6 => {
+                json!({"id": n, "text": "my ICP filing was rejected, what do I do now"}).to_string()
+            }
             _ => json!({"id": format!("T-{n}"), "text": "备案被驳回了，域名所有人不正确，怎么办"})
                 .to_string(),
         };
@@ -44,15 +48,17 @@ fn triage_streams_the_records_beian_triage_writes() {
     let server = Server::start(&[]);
     let input = tickets();
     let jsonl = [("Content-Type", "application/x-ndjson")];
-    for (query, flags) in [
-        ("", vec![]),
-        ("?top=2&lang=en", vec!["--top", "2"]),
-        ("?format=csv&lang=en", vec!["--format", "csv"]),
+    // `lang` is `--lang`: records are answered in it (per ticket under auto, the default).
+    for (query, lang, flags) in [
+        ("", "auto", vec![]),
+        ("?top=2&lang=en", "en", vec!["--top", "2"]),
+        ("?lang=zh", "zh", vec![]),
+        ("?format=csv&lang=en", "en", vec!["--format", "csv"]),
     ] {
         let reply = server.request("POST", &format!("/v1/triage{query}"), &jsonl, Some(&input));
         assert_eq!(reply.status, 200, "{}", reply.text());
         assert!(reply.complete);
-        let mut args = vec!["--lang", "en", "triage"];
+        let mut args = vec!["--lang", lang, "triage"];
         args.extend(flags);
         let cli = run_with_stdin(&args, Some(&input));
         assert_eq!(reply.text(), cli.stdout, "{query}");
