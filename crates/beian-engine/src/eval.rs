@@ -1,6 +1,6 @@
 //! Scoring a query set (kb-spec §4) against an advisor: the figures `beian eval` prints.
 
-use crate::advise::{AdviseError, Advisor, Status};
+use crate::advise::{AdviseError, Advisor, Status, MATCH_THRESHOLD};
 use serde::Deserialize;
 
 /// One line of a query set.
@@ -59,6 +59,9 @@ pub struct Report {
     pub out_of_scope_ok: usize,
     pub multi: usize,
     pub multi_ok: usize,
+    /// Per case that has one right answer or none: the first answer's confidence and whether it is
+    /// right (an out-of-scope case has no right answer). What calibration and precision are read from.
+    pub firsts: Vec<(f32, bool)>,
     pub misses: Vec<Miss>,
 }
 
@@ -69,6 +72,63 @@ impl Report {
 
     pub fn top3_rate(&self) -> f64 {
         ratio(self.top3, self.in_scope)
+    }
+
+    /// Of the cases answered `match`, the share whose first answer is right.
+    pub fn match_precision(&self) -> f64 {
+        let matched: Vec<bool> = self
+            .firsts
+            .iter()
+            .filter(|(confidence, _)| *confidence >= MATCH_THRESHOLD)
+            .map(|&(_, right)| right)
+            .collect();
+        ratio(matched.iter().filter(|&&r| r).count(), matched.len())
+    }
+
+    /// How many cases were answered `match`.
+    pub fn matched(&self) -> usize {
+        self.firsts
+            .iter()
+            .filter(|(confidence, _)| *confidence >= MATCH_THRESHOLD)
+            .count()
+    }
+
+    /// The expected calibration error of first answers over 10 equal-width bins of confidence: the
+    /// mean, weighted by bin size, of |mean confidence − share right|.
+    pub fn calibration_error(&self) -> f64 {
+        let mut bins = [(0usize, 0.0f64, 0usize); 10];
+        for &(confidence, right) in &self.firsts {
+            let bin = ((confidence.clamp(0.0, 1.0) * 10.0) as usize).min(9);
+            bins[bin].0 += 1;
+            bins[bin].1 += f64::from(confidence);
+            bins[bin].2 += usize::from(right);
+        }
+        let total = self.firsts.len();
+        if total == 0 {
+            return 0.0;
+        }
+        bins.iter()
+            .filter(|(n, _, _)| *n > 0)
+            .map(|&(n, sum, right)| {
+                let gap = (sum / n as f64 - right as f64 / n as f64).abs();
+                gap * n as f64 / total as f64
+            })
+            .sum()
+    }
+
+    /// Adds another run's figures to these (cross-validation adds its folds up).
+    pub fn merge(&mut self, other: Report) {
+        self.in_scope += other.in_scope;
+        self.top1 += other.top1;
+        self.top3 += other.top3;
+        self.reciprocal_rank_sum += other.reciprocal_rank_sum;
+        self.in_scope_no_match += other.in_scope_no_match;
+        self.out_of_scope += other.out_of_scope;
+        self.out_of_scope_ok += other.out_of_scope_ok;
+        self.multi += other.multi;
+        self.multi_ok += other.multi_ok;
+        self.firsts.extend(other.firsts);
+        self.misses.extend(other.misses);
     }
 
     pub fn mrr(&self) -> f64 {
@@ -120,6 +180,10 @@ pub fn evaluate(advisor: &Advisor, cases: &[Case]) -> Result<Report, AdviseError
             continue;
         }
         let expect = case.expect.as_deref().unwrap_or_default();
+        let first = advice.results.first();
+        let first_confidence = first.map_or(0.0, |r| r.confidence);
+        let first_right = first.is_some_and(|r| expect.contains(&r.entry.id));
+        report.firsts.push((first_confidence, first_right));
         if expect.is_empty() {
             report.out_of_scope += 1;
             if advice.status == Status::NoMatch {

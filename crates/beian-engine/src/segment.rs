@@ -118,6 +118,13 @@ impl Segmenter {
     /// The reasons in `text`, in order. Never empty for non-empty text: if every part is boilerplate,
     /// the whole text is the one segment.
     pub fn segments(&self, text: &str) -> Vec<Segment> {
+        self.split(text).0
+    }
+
+    /// The reasons in `text`, and whether it reads as a notice: it numbers its items or carries
+    /// boilerplate (a greeting, an order number, "原因如下").
+    pub fn split(&self, text: &str) -> (Vec<Segment>, bool) {
+        let mut notice = false;
         let mut pieces: Vec<&str> = Vec::new();
         for part in text.split(is_break) {
             let mut start = 0;
@@ -127,6 +134,7 @@ impl Segmenter {
                 let anywhere = ('①'..='⑳').contains(&c) || c == '(' || c == '（';
                 if anywhere || previous.is_none_or(may_precede_marker) {
                     if let Some(len) = marker_len(&part[i..]) {
+                        notice = true;
                         pieces.push(&part[start..i]);
                         start = i + len;
                     }
@@ -136,21 +144,25 @@ impl Segmenter {
             pieces.push(&part[start..]);
         }
 
-        let segments: Vec<Segment> = pieces
-            .into_iter()
-            .map(|piece| self.strip(piece))
-            .filter(|piece| has_content(piece))
-            .map(|text| Segment { text })
-            .collect();
+        let mut segments: Vec<Segment> = Vec::new();
+        for piece in pieces {
+            let (text, stripped) = self.strip(piece);
+            notice |= stripped;
+            if has_content(&text) {
+                segments.push(Segment { text });
+            }
+        }
         if segments.is_empty() {
             let whole = text.split_whitespace().collect::<Vec<_>>().join(" ");
-            return vec![Segment { text: whole }];
+            return (vec![Segment { text: whole }], notice);
         }
-        segments
+        (segments, notice)
     }
 
-    /// Removes boilerplate, collapses white space and trims punctuation at the ends.
-    fn strip(&self, piece: &str) -> String {
+    /// Removes boilerplate, collapses white space and trims punctuation at the ends; says whether
+    /// boilerplate was removed.
+    fn strip(&self, piece: &str) -> (String, bool) {
+        let mut stripped = false;
         let mut text = piece.trim().to_string();
         // Patterns without literals always run; the others when the text holds one of their literals.
         let mark = |text: &str| {
@@ -165,15 +177,18 @@ impl Segmenter {
             if !may_match[i] {
                 continue;
             }
-            if let Some(stripped) = pattern.remove(&text) {
-                text = stripped;
+            if let Some(rest) = pattern.remove(&text) {
+                text = rest;
+                stripped = true;
                 // The text changed: what the later patterns may match is found again.
                 may_match = mark(&text);
             }
         }
         let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-        text.trim_matches(|c: char| !c.is_alphanumeric() && c != '(' && c != '（' && c != '.')
-            .to_string()
+        let text = text
+            .trim_matches(|c: char| !c.is_alphanumeric() && c != '(' && c != '（' && c != '.')
+            .to_string();
+        (text, stripped)
     }
 }
 

@@ -8,9 +8,14 @@ use crate::index::table::TermTable;
 use crate::index::{IndexError, SearchIndex};
 use crate::kb::{Entry, KnowledgeBase, Registry};
 pub use crate::rank::MATCH_THRESHOLD;
-use crate::rank::{Candidate, Ranker, Ranking, SegmentExplanation, Weights};
+use crate::rank::{
+    Candidate, Model, Ranker, Ranking, Role, SegmentExplanation, Weights, FEATURE_COUNT,
+};
 use crate::segment::Segmenter;
 use once_cell::sync::OnceCell;
+
+/// One row a model is fitted on: a candidate's features and whether it is a right answer.
+pub type FitRow = ([f32; FEATURE_COUNT], bool);
 
 /// Text beyond this many bytes is not read (a pasted notice is a few KB; this leaves room for many).
 pub const MAX_QUERY_BYTES: usize = 64 * 1024;
@@ -84,8 +89,9 @@ impl Advisor {
     pub fn from_compiled(compiled: Compiled, index: SearchIndex) -> Advisor {
         let Compiled { kb, tables } = compiled;
         let segmenter = Segmenter::prepared(&kb.vocabulary.boilerplate, tables.boilerplate);
+        let model = kb.ranker.clone().unwrap_or_else(Model::prior);
         Advisor {
-            ranker: Ranker::new(kb.entries(), tables.ranker, Weights::DEFAULT),
+            ranker: Ranker::new(kb.entries(), tables.ranker, Weights::DEFAULT, model),
             kb,
             index,
             segmenter,
@@ -106,26 +112,92 @@ impl Advisor {
         &self.kb
     }
 
+    /// The model that orders candidates and gives their confidence.
+    pub fn model(&self) -> &Model {
+        self.ranker.model()
+    }
+
+    /// Answers with another model from now on (`kb fit` scores each fold's).
+    pub fn set_model(&mut self, model: Model) {
+        self.ranker.set_model(model);
+    }
+
     /// How the advisor splits a notice into its reasons.
     pub fn segmenter(&self) -> &Segmenter {
         &self.segmenter
+    }
+
+    /// The pieces of a text the advisor ranks: each reason of a notice, and a short notice also whole
+    /// (it may be one question), each with its role.
+    /// A text that says nothing to answer ([`Ranker::carries_no_topic`]) has no pieces.
+    fn pieces<'q>(
+        &self,
+        query: &'q str,
+        segments: &'q [crate::segment::Segment],
+    ) -> Vec<(&'q str, Role)> {
+        if self.ranker.carries_no_topic(query, self.kb.entries().len()) {
+            return Vec::new();
+        }
+        match segments {
+            [] => return Vec::new(),
+            // What boilerplate removal left may have lost the words that ask (备案被驳回了怎么办):
+            // the text is ranked whole too.
+            [only] if only.text != query => {
+                return vec![
+                    (only.text.as_str(), Role::Whole),
+                    (query, Role::NoticeWhole),
+                ];
+            }
+            [only] => return vec![(only.text.as_str(), Role::Whole)],
+            _ => {}
+        }
+        let mut pieces: Vec<(&str, Role)> = segments
+            .iter()
+            .map(|s| (s.text.as_str(), Role::NoticePart))
+            .collect();
+        if query.chars().count() <= self.ranker.weights().whole_text_max_chars {
+            pieces.push((query, Role::NoticeWhole));
+        }
+        pieces
+    }
+
+    /// The rows a model is fitted on: per piece of the text the advisor ranks, each candidate's
+    /// features and whether its entry is one of `expected`.
+    pub fn fit_rows(
+        &self,
+        query: &str,
+        expected: &[String],
+    ) -> Result<Vec<Vec<FitRow>>, AdviseError> {
+        let (text, _) = truncate(query, MAX_QUERY_BYTES);
+        let query = text.trim();
+        let segments = self.segmenter.segments(query);
+        let entries = self.kb.entries();
+        self.pieces(query, &segments)
+            .into_iter()
+            .map(|(text, role)| {
+                let ranking = self.rank(text, role)?;
+                Ok(ranking
+                    .candidates
+                    .iter()
+                    .map(|c| {
+                        let id = &entries[c.entry].id;
+                        (c.features.vector(), expected.iter().any(|e| e == id))
+                    })
+                    .collect())
+            })
+            .collect()
     }
 
     /// Answers a question or a pasted notice; `top` caps the number of results.
     pub fn advise(&self, query: &str, top: usize) -> Result<Advice<'_>, AdviseError> {
         let (text, truncated) = truncate(query, MAX_QUERY_BYTES);
         let query = text.trim().to_string();
-        let segments = self.segmenter.segments(&query);
-
-        let mut texts: Vec<&str> = segments.iter().map(|s| s.text.as_str()).collect();
-        let weights = self.ranker.weights();
-        if segments.len() > 1 && query.chars().count() <= weights.whole_text_max_chars {
-            // A short multi-part text may also be one question: rank it whole too.
-            texts.push(&query);
-        }
-        let rankings: Vec<Ranking> = texts
+        let (segments, notice) = self.segmenter.split(&query);
+        let pieces = self.pieces(&query, &segments);
+        let texts: Vec<&str> = pieces.iter().map(|&(text, _)| text).collect();
+        let rankings: Vec<Ranking> = pieces
             .iter()
-            .map(|text| self.rank(text))
+            .map(|&(text, role)| self.rank(text, role))
             .collect::<Result<_, _>>()?;
 
         // The best answer of each text that has a confident one comes first, then everything else;
@@ -144,6 +216,19 @@ impl Advisor {
                 .then(y.score.total_cmp(&x.score))
                 .then(x.entry.cmp(&y.entry))
         });
+        // A notice whose every reason has a confident answer is answered reason by reason: those
+        // answers (and the whole notice's best, if confident), not their runners-up. A notice with
+        // an unsure reason keeps them, and so does a post of several lines without a notice's
+        // numbering or boilerplate.
+        let every_reason_answered = rankings.iter().take(segments.len()).all(|ranking| {
+            ranking
+                .candidates
+                .first()
+                .is_some_and(|best| best.confidence >= MATCH_THRESHOLD)
+        });
+        if notice && segments.len() > 1 && every_reason_answered {
+            picks.retain(|&(confident, _, _)| confident);
+        }
         let mut results: Vec<Answer<'_>> = Vec::new();
         for pick in &picks {
             if results.len() >= top {
@@ -191,11 +276,11 @@ impl Advisor {
     }
 
     /// Scores the entries against one piece of text, best first, each with a confidence.
-    fn rank(&self, text: &str) -> Result<Ranking, AdviseError> {
+    fn rank(&self, text: &str, role: Role) -> Result<Ranking, AdviseError> {
         let entries = self.kb.entries();
         let ranking = self
             .ranker
-            .rank(text, entries, |terms| match self.table.get() {
+            .rank(text, role, entries, |terms| match self.table.get() {
                 Some(table) => Ok(table.lookup(terms)),
                 None => self.index.lookup(terms),
             })?;
@@ -210,12 +295,14 @@ impl Advisor {
         top: usize,
     ) -> Result<Vec<SegmentExplanation<'_>>, AdviseError> {
         let (text, _) = truncate(text, MAX_QUERY_BYTES);
+        let text = text.trim();
+        let found = self.segmenter.segments(text);
         let mut segments = Vec::new();
-        for segment in self.segmenter.segments(text) {
-            let ranking = self.rank(&segment.text)?;
+        for (piece, role) in self.pieces(text, &found) {
+            let ranking = self.rank(piece, role)?;
             segments.push(SegmentExplanation {
                 candidates: self.ranker.explain(&ranking, self.kb.entries(), top),
-                segment: segment.text,
+                segment: piece.to_string(),
             });
         }
         Ok(segments)

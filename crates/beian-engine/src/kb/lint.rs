@@ -27,6 +27,8 @@ pub(super) struct Checked {
     pub vocabulary: Vocabulary,
     /// Every layer's source registry, merged in order.
     pub registry: Registry,
+    /// The ranking model of the last layer that has one.
+    pub ranker: Option<crate::model::Model>,
     /// Every problem, errors and warnings, sorted by file and line.
     pub problems: Vec<Problem>,
 }
@@ -37,6 +39,7 @@ pub(super) fn check(builtin: Option<&Files>, overlay: Option<&Files>) -> Checked
     let mut parsed: Vec<ParsedEntry> = Vec::new();
     let mut registry = Registry::default();
     let mut vocabulary = Vocabulary::default();
+    let mut ranker = None;
 
     let layers = [(builtin, true), (overlay, false)];
     for (layer, is_builtin) in layers.iter().filter_map(|&(l, b)| l.map(|l| (l, b))) {
@@ -79,6 +82,16 @@ pub(super) fn check(builtin: Option<&Files>, overlay: Option<&Files>) -> Checked
             }
             // What loading keeps of the file: the usable tables (nothing, if it is not TOML).
             let _ = registry.merge(file);
+        }
+        if let Some(file) = &layer.ranker {
+            match crate::model::Model::parse(&file.text) {
+                Ok(model) => ranker = Some(model),
+                Err(err) => problems.push(Problem::error(
+                    &file.name,
+                    1,
+                    format!("{err}; `beian kb fit` writes this file"),
+                )),
+            }
         }
         for file in &layer.data {
             if let Err(super::KbError::Invalid(problem)) = vocabulary.merge(file) {
@@ -155,6 +168,7 @@ pub(super) fn check(builtin: Option<&Files>, overlay: Option<&Files>) -> Checked
         entries,
         vocabulary,
         registry,
+        ranker,
         problems,
     }
 }

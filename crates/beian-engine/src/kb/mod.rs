@@ -83,6 +83,9 @@ fn first_of(problems: &[Problem]) -> String {
     }
 }
 
+/// The file of a knowledge base's fitted ranking model, at its root.
+pub const RANKER_FILE: &str = "ranker.toml";
+
 /// A knowledge-base file larger than this is reported, not read: entries are a few kilobytes.
 pub const MAX_FILE_BYTES: u64 = 1 << 20;
 
@@ -104,6 +107,8 @@ pub struct Files {
     pub data: Vec<SourceFile>,
     /// The source registry, `sources.toml` at the root.
     pub registry: Option<SourceFile>,
+    /// The fitted ranking model, `ranker.toml` at the root (see `beian kb fit`).
+    pub ranker: Option<SourceFile>,
     /// Markdown files outside the kind folders: documentation, not entries.
     pub ignored: Vec<String>,
     /// What reading the directory met: files that could not be read (not UTF-8, not a regular file,
@@ -238,6 +243,8 @@ impl Files {
             self.entries.push(file);
         } else if file.relative == sources::REGISTRY_FILE {
             self.registry = Some(file);
+        } else if file.relative == RANKER_FILE {
+            self.ranker = Some(file);
         } else if file.relative.ends_with(".toml") && !file.relative.contains('/') {
             self.data.push(file);
         } else {
@@ -336,6 +343,8 @@ pub struct KnowledgeBase {
     entries: Vec<Entry>,
     pub vocabulary: Vocabulary,
     pub sources: Registry,
+    /// The fitted ranking model of the last layer that has one (none: the prior formula ranks).
+    pub ranker: Option<crate::model::Model>,
     fingerprint: u64,
 }
 
@@ -367,6 +376,7 @@ impl KnowledgeBase {
             entries: checked.entries,
             vocabulary: checked.vocabulary,
             sources: checked.registry,
+            ranker: checked.ranker,
             fingerprint,
         })
     }
@@ -409,6 +419,7 @@ pub fn fingerprint(start: u64, layers: &[Files]) -> u64 {
             .iter()
             .chain(&layer.data)
             .chain(&layer.registry)
+            .chain(&layer.ranker)
         {
             hasher.write(file.relative.as_bytes());
             hasher.write(file.text.as_bytes());

@@ -12,14 +12,16 @@ mod query;
 mod score;
 mod weights;
 
-pub use explain::{CandidateExplanation, Row, SegmentExplanation};
-pub use features::Features;
-pub use weights::{
-    ConfidenceWeights, EvidenceWeights, LookupWeights, ScoreWeights, Weights, MATCH_THRESHOLD,
+pub use crate::model::{
+    sigmoid, Calibration, FirstCalibration, FitInfo, Model, ModelError, FEATURE_COUNT,
+    FEATURE_NAMES, MARGIN_CAP,
 };
+pub use explain::{CandidateExplanation, Row, SegmentExplanation};
+pub use features::{Features, TextFeatures};
+pub use weights::{LookupWeights, ScoreWeights, Weights, MATCH_THRESHOLD};
 
 use crate::analyzer::fold;
-use crate::index::{IndexError, Lookup, Presence, WeightedTerm, ANYWHERE, NAMED};
+use crate::index::{IndexError, Lookup, Presence, WeightedTerm, ANYWHERE, ENGLISH_BODY, NAMED};
 use crate::kb::{Entry, Kind};
 use crate::matching::{compile, Found, Literals, Phrases};
 use crate::tables::RankerTables;
@@ -36,14 +38,17 @@ struct Pattern {
 }
 
 impl Pattern {
-    /// `admitted`: the text holds a literal of each set the pattern's matches must contain.
-    fn is_match(&self, folded: &str, admitted: bool) -> bool {
-        admitted
-            && self
-                .regex
-                .get_or_init(|| compile(&self.source))
-                .as_ref()
-                .is_some_and(|regex| regex.is_match(folded))
+    /// The characters of the pattern's longest match in the text, if it matches. `admitted`: the
+    /// text holds a literal of each set the pattern's matches must contain.
+    fn match_chars(&self, folded: &str, admitted: bool) -> Option<usize> {
+        if !admitted {
+            return None;
+        }
+        let regex = self.regex.get_or_init(|| compile(&self.source)).as_ref()?;
+        regex
+            .find_iter(folded)
+            .map(|m| m.as_str().chars().count().max(1))
+            .max()
     }
 }
 
@@ -57,6 +62,7 @@ pub struct Ranker {
     /// Entry names, synonyms, topic terms, rejection cues and pattern literals, found in one pass.
     phrases: Phrases,
     weights: Weights,
+    model: Model,
 }
 
 /// A candidate, scored.
@@ -69,8 +75,19 @@ pub struct Candidate {
     pub score: f32,
     /// The weighted evidence (a logit): the ranking key.
     pub evidence: f32,
-    /// 0..1; at or above [`MATCH_THRESHOLD`] the candidate is a match.
+    /// 0..1, the probability that the candidate is a right answer; at or above [`MATCH_THRESHOLD`]
+    /// the candidate is a match.
     pub confidence: f32,
+}
+
+/// What part of a text the ranked piece is: the whole of a question, one reason of a notice, or a
+/// notice with several reasons ranked whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Role {
+    #[default]
+    Whole,
+    NoticePart,
+    NoticeWhole,
 }
 
 /// One text ranked: the candidates, best first, and what the ranking learned about the text's terms.
@@ -143,7 +160,7 @@ impl Candidates {
 
 impl Ranker {
     /// The ranker of the knowledge base whose `entries` the `tables` were made from.
-    pub fn new(entries: &[Entry], tables: RankerTables, weights: Weights) -> Ranker {
+    pub fn new(entries: &[Entry], tables: RankerTables, weights: Weights, model: Model) -> Ranker {
         let mut patterns = Vec::new();
         for ((position, entry), literals) in entries.iter().enumerate().zip(tables.literals) {
             for (source, literals) in entry.patterns.iter().zip(literals) {
@@ -161,6 +178,7 @@ impl Ranker {
             synonyms: tables.synonyms,
             phrases: tables.phrases,
             weights,
+            model,
         }
     }
 
@@ -168,11 +186,21 @@ impl Ranker {
         &self.weights
     }
 
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// Ranks with another model from now on (cross-validation fits one per fold).
+    pub fn set_model(&mut self, model: Model) {
+        self.model = model;
+    }
+
     /// Scores the `entries` against one piece of text, best first, each with a confidence. `lookup`
     /// scores weighted terms against the index (or its term table).
     pub fn rank(
         &self,
         text: &str,
+        role: Role,
         entries: &[Entry],
         lookup: impl FnOnce(&[WeightedTerm]) -> Result<Lookup, IndexError>,
     ) -> Result<Ranking, IndexError> {
@@ -226,16 +254,34 @@ impl Ranker {
                 .sum::<f32>()
                 / total
         };
+        let text_features = TextFeatures {
+            on_topic: found.topic,
+            rejection_cue: found.rejection_cue,
+            latin: latin_share(text),
+            content_terms: total,
+            chars: text.chars().count(),
+            patterns_matched: candidates.list.iter().filter(|(_, f)| f.pattern).count(),
+            notice_part: role == Role::NoticePart,
+            notice_whole: role == Role::NoticeWhole,
+        };
+        let bare_chars = folded
+            .trim_matches(|c: char| !c.is_alphanumeric())
+            .chars()
+            .count();
         let mut ranked: Vec<Candidate> = candidates
             .list
             .into_iter()
             .map(|(entry, mut features)| {
                 features.name_coverage = covered(entry, NAMED);
                 features.coverage = covered(entry, ANYWHERE);
-                features.on_topic = found.topic;
+                features.english_coverage = covered(entry, ENGLISH_BODY);
+                features.quoted_whole =
+                    features.quoted_chars > 0 && features.quoted_chars >= bare_chars;
+                features.kind = Some(entries[entry].kind);
                 // Only reasons for returns gain: a general entry about returns must win on its own words.
                 features.rejection_cue =
                     found.rejection_cue && entries[entry].kind == Kind::Rejection;
+                features.text = text_features;
                 Candidate {
                     entry,
                     score: weights.score(&features),
@@ -245,19 +291,32 @@ impl Ranker {
                 }
             })
             .collect();
-        ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
-
-        let best_bm25 = ranked
+        ranked.sort_by(|a, b| {
+            b.features
+                .bm25
+                .total_cmp(&a.features.bm25)
+                .then(a.entry.cmp(&b.entry))
+        });
+        let best_bm25 = ranked.first().map_or(0.0, |c| c.features.bm25);
+        let best_coverage = ranked
             .iter()
-            .map(|c| c.features.bm25)
+            .map(|c| c.features.coverage)
             .fold(0.0f32, f32::max);
-        for c in &mut ranked {
-            c.features.relative_bm25 = if best_bm25 > 0.0 {
-                c.features.bm25 / best_bm25
+        let best_name_coverage = ranked
+            .iter()
+            .map(|c| c.features.name_coverage)
+            .fold(0.0f32, f32::max);
+        for (rank, c) in ranked.iter_mut().enumerate() {
+            let f = &mut c.features;
+            f.bm25_rank = rank;
+            f.relative_bm25 = if best_bm25 > 0.0 {
+                f.bm25 / best_bm25
             } else {
                 0.0
             };
-            c.evidence = weights.evidence(&c.features);
+            f.best_coverage = best_coverage;
+            f.best_name_coverage = best_name_coverage;
+            c.evidence = self.model.evidence(&f.vector());
         }
         // The evidence decides the order; confidence adds how far the best stands ahead of the next.
         ranked.sort_by(|a, b| {
@@ -266,14 +325,36 @@ impl Ranker {
                 .then(b.score.total_cmp(&a.score))
                 .then(a.entry.cmp(&b.entry))
         });
-        let margins = margins(&ranked, weights);
-        for (c, margin) in ranked.iter_mut().zip(margins) {
-            c.confidence = weights.confidence(c.evidence, margin);
+        let margins = margins(&ranked);
+        for (i, (c, margin)) in ranked.iter_mut().zip(margins).enumerate() {
+            c.confidence = self
+                .model
+                .confidence(&c.features.vector(), c.evidence, margin, i == 0);
         }
         Ok(Ranking {
             candidates: ranked,
             ..ranking
         })
+    }
+
+    /// Whether a text says nothing to answer: at most one content term, and it names neither the
+    /// topic, nor an entry, nor a notice's wording (`b`, `1`, `DROP`).
+    pub fn carries_no_topic(&self, text: &str, entries: usize) -> bool {
+        let folded = fold(text);
+        let found = self.phrases.find(&folded, entries);
+        if found.topic || found.name_chars.iter().any(|&chars| chars > 0) {
+            return false;
+        }
+        let terms: f32 = analyze(text)
+            .iter()
+            .filter(|t| t.content)
+            .map(|t| t.coverage_weight(&self.weights))
+            .sum();
+        let pattern = self.patterns.iter().enumerate().any(|(i, p)| {
+            p.match_chars(&folded, p.literals.admits(i, &found))
+                .is_some()
+        });
+        terms <= 1.0 && !pattern
     }
 
     /// The candidates of a text: the entries the index scores best, those whose notice patterns
@@ -299,8 +380,10 @@ impl Ranker {
             candidates.get(entry).bm25 = score;
         }
         for (i, pattern) in self.patterns.iter().enumerate() {
-            if pattern.is_match(folded, pattern.literals.admits(i, found)) {
-                candidates.get(pattern.entry).pattern = true;
+            if let Some(chars) = pattern.match_chars(folded, pattern.literals.admits(i, found)) {
+                let features = candidates.get(pattern.entry);
+                features.pattern = true;
+                features.pattern_chars = features.pattern_chars.max(chars);
             }
         }
         for (entry, &chars) in found.name_chars.iter().enumerate() {
@@ -311,22 +394,23 @@ impl Ranker {
         candidates
     }
 
-    /// The rows behind a candidate's confidence: its evidence rows, then the margin.
+    /// The rows behind a candidate's confidence: the features with their weights as the calibration
+    /// scales them, then the margin and the first place, adding up to the confidence's logit.
     pub fn explain<'a>(
         &self,
         ranking: &Ranking,
         entries: &'a [Entry],
         top: usize,
     ) -> Vec<CandidateExplanation<'a>> {
-        let margins = margins(&ranking.candidates, &self.weights);
+        let margins = margins(&ranking.candidates);
         ranking
             .candidates
             .iter()
             .zip(margins)
+            .enumerate()
             .take(top)
-            .map(|(c, margin)| {
-                let mut rows = self.weights.evidence_rows(&c.features).to_vec();
-                rows.push(self.weights.margin_row(margin));
+            .map(|(i, (c, margin))| {
+                let rows = self.model.rows(&c.features.vector(), margin, i == 0);
                 CandidateExplanation {
                     entry: &entries[c.entry],
                     bm25: c.features.bm25,
@@ -372,13 +456,11 @@ impl Ranker {
     }
 }
 
-/// Per candidate (in ranked order), its margin: how far the best stands ahead of the second, or how
-/// far another stands behind the best.
-fn margins(ranked: &[Candidate], weights: &Weights) -> Vec<f32> {
+/// Per candidate (in ranked order), its margin: how far the best stands ahead of the second (a lone
+/// best stands [`MARGIN_CAP`] ahead), or how far another stands behind the best.
+pub fn margins(ranked: &[Candidate]) -> Vec<f32> {
     let first = ranked.first().map_or(0.0, |c| c.evidence);
-    let second = ranked
-        .get(1)
-        .map_or(first - weights.confidence.lone_margin, |c| c.evidence);
+    let second = ranked.get(1).map_or(first - MARGIN_CAP, |c| c.evidence);
     ranked
         .iter()
         .enumerate()
@@ -390,4 +472,21 @@ fn margins(ranked: &[Candidate], weights: &Weights) -> Vec<f32> {
             }
         })
         .collect()
+}
+
+/// The share of the text's letters that are Latin rather than Chinese (0 when it has neither).
+fn latin_share(text: &str) -> f32 {
+    let (mut latin, mut cjk) = (0usize, 0usize);
+    for c in text.chars() {
+        if c.is_ascii_alphabetic() {
+            latin += 1;
+        } else if crate::analyzer::is_cjk(c) {
+            cjk += 1;
+        }
+    }
+    if latin + cjk == 0 {
+        0.0
+    } else {
+        latin as f32 / (latin + cjk) as f32
+    }
 }
