@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 /// Changes whenever the stored layout changes; part of each file, checked on reading.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 
 /// The first bytes of every file beian writes to the cache: nothing else there is read, replaced or
 /// pruned as a compiled knowledge base.

@@ -151,7 +151,8 @@ Examples:
   beian eval queries.jsonl --verbose
   beian eval queries.jsonl --query-lang en     # the English questions only
 
-Prints top-1, top-3, MRR, out-of-scope and multi-reason accuracy; --verbose lists every miss.")]
+Prints top-1, top-3, MRR, out-of-scope and multi-reason accuracy, the precision of `match` answers
+and the calibration error of first answers; --verbose lists every miss.")]
     Eval {
         /// The query set
         file: PathBuf,
@@ -374,6 +375,34 @@ Examples:
 
 Exit status: 0 no errors (warnings allowed), 2 errors found.")]
     Lint,
+
+    /// Fit the ranking model (ranker.toml) on labelled query sets, cross-validated
+    #[command(after_help = "\
+Examples:
+  scripts/fit-ranker.sh                        # the built-in model, from the project's sets
+  beian kb fit --kb ./our-entries --out ./our-entries/ranker.toml ours.jsonl
+
+Every text of the sets (the `beian eval` format) is ranked as `ask` ranks it; a logistic regression
+over the features of each (text, candidate) pair gives the ranking weights, and a second one, fitted
+on scores from models that did not see the text (--folds), gives calibrated confidence. Prints the
+cross-validated figures of each set, then writes the model. Refit after changing entries; a built-in
+model takes effect when the binary is rebuilt.
+
+Exit status: 0 fitted and written, 2 a set could not be read or the model not written.")]
+    Fit {
+        /// Labelled query sets (JSON Lines with \"expect\" or \"expect_all\")
+        #[arg(required = true, value_name = "SET")]
+        sets: Vec<PathBuf>,
+        /// Where to write the model (replaced whole; the directory must exist)
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Folds of the cross-validation
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u8).range(2..=20))]
+        folds: u8,
+        /// L2 penalty of the regressions
+        #[arg(long, default_value_t = 1.0, value_name = "X")]
+        l2: f64,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

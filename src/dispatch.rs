@@ -65,6 +65,20 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
             list::run(&settings, kind.map(self::kind), json, &mut out)?
         }
         Some(Command::Kb(KbCommand::Lint)) => kb::lint(&settings, &mut out)?,
+        Some(Command::Kb(KbCommand::Fit {
+            sets,
+            out: model,
+            folds,
+            l2,
+        })) => {
+            let args = kb::FitArgs {
+                sets,
+                out: model,
+                folds: usize::from(folds),
+                l2,
+            };
+            kb::fit(&settings, &args, &mut out)?
+        }
         Some(Command::Eval {
             file,
             verbose,

@@ -5,7 +5,7 @@ use crate::outcome::{user_error, Outcome};
 use crate::render::sanitize;
 use crate::settings::Settings;
 use anyhow::Context;
-use beian_engine::eval::{evaluate, parse_cases};
+use beian_engine::eval::{evaluate, parse_cases, Report};
 use beian_engine::lang::Lang;
 use std::io::Write;
 use std::path::Path;
@@ -66,13 +66,16 @@ pub fn run(
             writeln!(out)?;
         }
     }
+    figures(&report, cases.len(), out)?;
+    Ok(Outcome::Success)
+}
+
+/// The figures of a report, as `beian eval` prints them (`cases`: how many were scored).
+pub fn figures(report: &Report, cases: usize, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(
         out,
         "cases: {} (in scope {}, out of scope {}, multi-reason {})",
-        cases.len(),
-        report.in_scope,
-        report.out_of_scope,
-        report.multi
+        cases, report.in_scope, report.out_of_scope, report.multi
     )?;
     writeln!(
         out,
@@ -102,7 +105,18 @@ pub fn run(
     writeln!(out, "in-scope no_match:  {}", report.in_scope_no_match)?;
     writeln!(
         out,
-        "summary: top1={:.3} top3={:.3} mrr={:.3} out_of_scope={}/{} multi={}/{} in_scope_no_match={}",
+        "match precision:    {:.3} ({} answered match)",
+        report.match_precision(),
+        report.matched()
+    )?;
+    writeln!(
+        out,
+        "calibration error:  {:.3} (ECE of first answers, 10 bins)",
+        report.calibration_error()
+    )?;
+    writeln!(
+        out,
+        "summary: top1={:.3} top3={:.3} mrr={:.3} out_of_scope={}/{} multi={}/{} in_scope_no_match={} precision={:.3} ece={:.3}",
         report.top1_rate(),
         report.top3_rate(),
         report.mrr(),
@@ -110,7 +124,9 @@ pub fn run(
         report.out_of_scope,
         report.multi_ok,
         report.multi,
-        report.in_scope_no_match
+        report.in_scope_no_match,
+        report.match_precision(),
+        report.calibration_error()
     )?;
-    Ok(Outcome::Success)
+    Ok(())
 }

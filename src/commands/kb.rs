@@ -1,10 +1,16 @@
-//! `beian kb lint`: every problem of the knowledge base's files as `file:line: message`.
+//! `beian kb lint`: every problem of the knowledge base's files as `file:line: message`; `beian kb
+//! fit`: the ranking model fitted on labelled sets.
 
-use crate::outcome::Outcome;
+use crate::input::decode_query;
+use crate::outcome::{user_error, Outcome};
 use crate::render::sanitize;
 use crate::settings::Settings;
+use anyhow::Context;
+use beian_engine::eval::parse_cases;
+use beian_engine::fit::{FitOptions, LabelledSet};
 use beian_engine::kb::{lint, Files};
 use std::io::Write;
+use std::path::PathBuf;
 
 pub fn lint(settings: &Settings, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     let builtin = settings.sources.builtin.then(crate::builtin::files);
@@ -32,4 +38,88 @@ pub fn lint(settings: &Settings, out: &mut dyn Write) -> anyhow::Result<Outcome>
     } else {
         Outcome::Success
     })
+}
+
+/// What `beian kb fit` was asked.
+pub struct FitArgs {
+    pub sets: Vec<PathBuf>,
+    pub out: PathBuf,
+    pub folds: usize,
+    pub l2: f64,
+}
+
+/// `beian kb fit`: fits the ranking model on the sets, prints each set's cross-validated figures and
+/// writes the model to `--out`, replacing the file whole.
+pub fn fit(settings: &Settings, args: &FitArgs, out: &mut dyn Write) -> anyhow::Result<Outcome> {
+    let mut sets = Vec::new();
+    for path in &args.sets {
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let text = decode_query(bytes, &path.display().to_string())?;
+        let cases = parse_cases(&text).map_err(|(line, message)| {
+            user_error(format!("{}:{line}: {message}", path.display()))
+        })?;
+        let name = path.file_stem().map_or_else(
+            || path.display().to_string(),
+            |s| s.to_string_lossy().into_owned(),
+        );
+        sets.push(LabelledSet { name, cases });
+    }
+    let parent = match args.out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if !parent.is_dir() {
+        return Err(user_error(format!(
+            "cannot write {}: {} is not a directory",
+            args.out.display(),
+            parent.display()
+        )));
+    }
+    let mut advisor = settings.advisor()?;
+    let options = FitOptions {
+        folds: args.folds,
+        l2: args.l2,
+        command: fit_command(args),
+    };
+    let fitted = beian_engine::fit::fit(&mut advisor, &sets, &options)?;
+    // The entries' titles come first: `kb fit` adds them as a set of its own.
+    for (name, report) in &fitted.cross_validated {
+        let cases = report.in_scope + report.out_of_scope + report.multi;
+        writeln!(
+            out,
+            "== {} (cross-validated, {} folds)",
+            sanitize(name),
+            options.folds
+        )?;
+        crate::commands::eval::figures(report, cases, out)?;
+    }
+    let mut temporary = tempfile::Builder::new()
+        .prefix(".ranker-")
+        .suffix(".tmp")
+        .tempfile_in(&parent)
+        .with_context(|| format!("cannot write in {}", parent.display()))?;
+    temporary.write_all(fitted.model.to_toml().as_bytes())?;
+    temporary
+        .persist(&args.out)
+        .map_err(|err| err.error)
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    writeln!(
+        out,
+        "wrote {} ({} rows, {} texts)",
+        sanitize(&args.out.display().to_string()),
+        fitted.model.fit.rows,
+        sets.iter().map(|s| s.cases.len()).sum::<usize>()
+    )?;
+    Ok(Outcome::Success)
+}
+
+/// The command line a model records: the sets by file name, the options that shape the fit.
+fn fit_command(args: &FitArgs) -> String {
+    let mut command = format!("beian kb fit --folds {} --l2 {}", args.folds, args.l2);
+    for set in &args.sets {
+        command.push(' ');
+        command.push_str(&set.display().to_string());
+    }
+    command
 }

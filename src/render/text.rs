@@ -192,15 +192,23 @@ pub fn write_explanation(
                 c.score,
                 c.bm25
             )?;
+            // The feature column is as wide as its longest name, so the numbers line up.
+            let width = c
+                .rows
+                .iter()
+                .map(|r| r.feature.len())
+                .max()
+                .unwrap_or(0)
+                .max(7);
             writeln!(
                 out,
-                "    {:<14} {:>7} {:>7} {:>12}",
+                "    {:<width$} {:>7} {:>7} {:>12}",
                 "feature", "value", "weight", "contribution"
             )?;
             for row in &c.rows {
                 writeln!(
                     out,
-                    "    {:<14} {:>7.3} {:>7.2} {:>12.3}",
+                    "    {:<width$} {:>7.3} {:>7.2} {:>12.3}",
                     row.feature, row.value, row.weight, row.contribution
                 )?;
             }
