@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The number of features the model reads.
-pub const FEATURE_COUNT: usize = 30;
+pub const FEATURE_COUNT: usize = 32;
 
 /// The features in the order `rank::Features::vector` writes them: the names `ranker.toml` uses.
 pub const FEATURE_NAMES: [&str; FEATURE_COUNT] = [
@@ -43,6 +43,8 @@ pub const FEATURE_NAMES: [&str; FEATURE_COUNT] = [
     "text_notice_part",
     "text_notice_whole",
     "text_no_topic_no_pattern",
+    "text_neighbour_cues",
+    "text_neighbour_no_pattern",
 ];
 
 /// The margin is clamped to this many logits either way: beyond it, more distance says nothing new.

@@ -80,6 +80,9 @@ impl MatchTables {
         for cue in &vocabulary.rejection_cues {
             phrases.push((folded(cue).into_bytes(), Owner::RejectionCue));
         }
+        for term in &vocabulary.neighbour_terms {
+            phrases.push((folded(term).into_bytes(), Owner::Neighbour));
+        }
         let boilerplate: Vec<Literals> = vocabulary
             .boilerplate
             .iter()

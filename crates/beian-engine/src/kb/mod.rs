@@ -304,6 +304,10 @@ pub struct Vocabulary {
     /// Words that mark a text as being about ICP filing at all (备案, ICP, 管局…): evidence against `no_match`.
     #[serde(default)]
     pub topic_terms: Vec<String>,
+    /// Words of neighbouring topics that mention 备案 or domains but are not about filing (lookup
+    /// scrapers, theme code, mail DNS records, domain renewal, SMS templates): evidence for `no_match`.
+    #[serde(default)]
+    pub neighbour_terms: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -333,6 +337,7 @@ impl Vocabulary {
         self.boilerplate.extend(more.boilerplate);
         self.rejection_cues.extend(more.rejection_cues);
         self.topic_terms.extend(more.topic_terms);
+        self.neighbour_terms.extend(more.neighbour_terms);
         Ok(())
     }
 }

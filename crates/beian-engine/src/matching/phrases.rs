@@ -24,6 +24,8 @@ pub enum Owner {
     },
     Topic,
     RejectionCue,
+    /// A word of a neighbouring topic (see `Vocabulary::neighbour_terms`).
+    Neighbour,
     /// A literal of one of the sets a pattern's match must hold a literal of.
     Literal {
         pattern: usize,
@@ -60,6 +62,8 @@ pub struct Found {
     pub synonyms: Vec<(usize, usize)>,
     pub topic: bool,
     pub rejection_cue: bool,
+    /// How many times the text names a neighbouring topic.
+    pub neighbour_cues: usize,
     /// (pattern, set) of every pattern literal the text contains, sorted, without duplicates.
     pub literals: Vec<(usize, usize)>,
 }
@@ -142,6 +146,7 @@ impl Phrases {
                     Owner::Synonym { group, term } => found.synonyms.push((group, term)),
                     Owner::Topic => found.topic = true,
                     Owner::RejectionCue => found.rejection_cue = true,
+                    Owner::Neighbour => found.neighbour_cues += 1,
                     Owner::Literal { pattern, set } => found.literals.push((pattern, set)),
                 }
             }
@@ -179,7 +184,21 @@ mod tests {
                 Owner::Name { entry: 1, chars: 2 },
             ),
             (b"hk".to_vec(), Owner::Synonym { group: 0, term: 1 }),
+            (b"nginx".to_vec(), Owner::Neighbour),
+            ("主题".as_bytes().to_vec(), Owner::Neighbour),
         ])
+    }
+
+    #[test]
+    fn counts_every_mention_of_a_neighbouring_topic() {
+        assert_eq!(
+            phrases()
+                .find("nginx 主题里的备案号，换了主题还是不显示", 2)
+                .neighbour_cues,
+            3
+        );
+        assert_eq!(phrases().find("nginxconf", 2).neighbour_cues, 0);
+        assert_eq!(phrases().find("新增接入被驳回", 2).neighbour_cues, 0);
     }
 
     #[test]

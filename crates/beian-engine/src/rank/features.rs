@@ -53,6 +53,8 @@ pub struct TextFeatures {
     pub chars: usize,
     /// How many of the text's candidates have a notice pattern that matches.
     pub patterns_matched: usize,
+    /// How many times the text names a neighbouring topic (a lookup scraper, theme code, mail DNS…).
+    pub neighbour_cues: usize,
     /// The text is one reason of a notice with several.
     pub notice_part: bool,
     /// The text is a notice with several reasons, ranked whole.
@@ -111,6 +113,8 @@ impl Features {
             flag(t.notice_part),
             flag(t.notice_whole),
             flag(!t.on_topic && t.patterns_matched == 0 && self.quoted_chars == 0),
+            t.neighbour_cues.min(3) as f32 / 3.0,
+            flag(t.neighbour_cues > 0 && t.patterns_matched == 0 && self.quoted_chars == 0),
         ]
     }
 }

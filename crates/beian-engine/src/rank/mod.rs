@@ -261,6 +261,7 @@ impl Ranker {
             content_terms: total,
             chars: text.chars().count(),
             patterns_matched: candidates.list.iter().filter(|(_, f)| f.pattern).count(),
+            neighbour_cues: found.neighbour_cues,
             notice_part: role == Role::NoticePart,
             notice_whole: role == Role::NoticeWhole,
         };
