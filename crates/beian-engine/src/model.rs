@@ -193,36 +193,19 @@ impl Model {
         self.bias + self.weights.iter().zip(x).map(|(w, v)| w * v).sum::<f32>()
     }
 
-    /// The logit of the confidence of a candidate: `first` is whether it is its piece's best.
-    pub fn confidence_logit(
-        &self,
-        x: &[f32; FEATURE_COUNT],
-        evidence: f32,
-        margin: f32,
-        first: bool,
-    ) -> f32 {
-        let c = &self.calibration;
-        let margin = margin.clamp(-MARGIN_CAP, MARGIN_CAP);
-        if first {
-            let f = &c.first;
-            f.bias
-                + f.evidence * evidence
-                + f.margin * margin
-                + f.weights.iter().zip(x).map(|(w, v)| w * v).sum::<f32>()
-        } else {
-            c.bias + c.evidence * evidence + c.margin * margin
-        }
+    /// The logit of the confidence of a piece's best candidate, whose features are `x`.
+    pub fn first_logit(&self, x: &[f32; FEATURE_COUNT], evidence: f32, margin: f32) -> f32 {
+        let f = &self.calibration.first;
+        f.bias
+            + f.evidence * evidence
+            + f.margin * margin.clamp(-MARGIN_CAP, MARGIN_CAP)
+            + f.weights.iter().zip(x).map(|(w, v)| w * v).sum::<f32>()
     }
 
-    /// The calibrated confidence (0..1).
-    pub fn confidence(
-        &self,
-        x: &[f32; FEATURE_COUNT],
-        evidence: f32,
-        margin: f32,
-        first: bool,
-    ) -> f32 {
-        sigmoid(self.confidence_logit(x, evidence, margin, first))
+    /// The logit of the confidence of a runner-up (which reads no features of its own).
+    pub fn other_logit(&self, evidence: f32, margin: f32) -> f32 {
+        let c = &self.calibration;
+        c.bias + c.evidence * evidence + c.margin * margin.clamp(-MARGIN_CAP, MARGIN_CAP)
     }
 
     /// Reads a `ranker.toml`.

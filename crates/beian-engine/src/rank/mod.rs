@@ -52,6 +52,10 @@ impl Pattern {
     }
 }
 
+/// Texts longer than this are never taken for ones that carry no topic (see
+/// [`Ranker::carries_no_topic`]).
+const NO_TOPIC_MAX_BYTES: usize = 48;
+
 /// What the ranker holds of a knowledge base: its patterns, phrases and synonyms, and the weights.
 pub struct Ranker {
     patterns: Vec<Pattern>,
@@ -328,9 +332,13 @@ impl Ranker {
         });
         let margins = margins(&ranked);
         for (i, (c, margin)) in ranked.iter_mut().zip(margins).enumerate() {
-            c.confidence = self
-                .model
-                .confidence(&c.features.vector(), c.evidence, margin, i == 0);
+            let logit = if i == 0 {
+                self.model
+                    .first_logit(&c.features.vector(), c.evidence, margin)
+            } else {
+                self.model.other_logit(c.evidence, margin)
+            };
+            c.confidence = crate::model::sigmoid(logit);
         }
         Ok(Ranking {
             candidates: ranked,
@@ -341,6 +349,11 @@ impl Ranker {
     /// Whether a text says nothing to answer: at most one content term, and it names neither the
     /// topic, nor an entry, nor a notice's wording (`b`, `1`, `DROP`).
     pub fn carries_no_topic(&self, text: &str, entries: usize) -> bool {
+        // A text this long holds more than one content term in practice; not analyzing it twice
+        // keeps a long notice as fast as before.
+        if text.len() > NO_TOPIC_MAX_BYTES {
+            return false;
+        }
         let folded = fold(text);
         let found = self.phrases.find(&folded, entries);
         if found.topic || found.name_chars.iter().any(|&chars| chars > 0) {
