@@ -288,3 +288,25 @@ fn explanation_rows_add_up_to_the_logit_of_each_confidence() {
         );
     }
 }
+
+/// Issue 19's question, against the built-in knowledge base: an English answer from the right entry,
+/// and the same question in Chinese answered in Chinese.
+#[test]
+fn the_built_in_knowledge_base_answers_the_english_question_about_a_website_name() {
+    let english = run(&[
+        "ask",
+        "--json",
+        "my ICP filing was rejected because the website name is not compliant",
+    ]);
+    assert_eq!(english.code, Some(0), "{}", english.stdout);
+    let advice = json(&english);
+    assert_eq!(advice["lang"], "en");
+    assert_eq!(advice["results"][0]["id"], "rejection/site-name-invalid");
+    let chinese = json(&run(&[
+        "ask",
+        "--json",
+        "我的备案因为网站名称不合规被驳回了",
+    ]));
+    assert_eq!(chinese["lang"], "zh");
+    assert_eq!(chinese["results"][0]["id"], "rejection/site-name-invalid");
+}
