@@ -60,6 +60,20 @@ fn text_that_carries_no_topic_is_no_match() {
         assert_eq!(advice["status"], "no_match", "{junk}");
         assert_eq!(advice["results"], Value::Array(Vec::new()), "{junk}");
     }
+    // The text view says what beian covers.
+    let text = run(&["ask", "DROP"]);
+    assert!(
+        text.stdout
+            .contains("beian answers questions about ICP filing (ICP备案)"),
+        "{}",
+        text.stdout
+    );
+    let text = run(&["ask", "今天天气怎么样"]);
+    assert!(
+        text.stdout.contains("beian 解答 ICP 备案的问题"),
+        "{}",
+        text.stdout
+    );
     // A one-word text that names the topic is still answered.
     let run = run(&["ask", "--json", "ICP备案"]);
     let answered = json(&run)["results"].as_array().map_or(0, Vec::len);

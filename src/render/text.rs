@@ -28,6 +28,8 @@ pub(super) struct Labels {
     pub for_segment: &'static str,
     pub confidence: &'static str,
     pub no_match: &'static str,
+    /// After `no_match`: what beian covers, so a question about something else knows to look elsewhere.
+    pub scope: &'static str,
     pub suggestions: &'static str,
     pub truncated: &'static str,
     /// Before the Chinese body of an entry that has no English text, in an English answer.
@@ -47,6 +49,7 @@ const ZH: Labels = Labels {
     for_segment: "针对",
     confidence: "置信度",
     no_match: "没有找到把握较大的答案。可以换个说法，或补充驳回通知的原文。",
+    scope: "beian 解答 ICP 备案的问题：备案流程、驳回原因、变更与注销、接入与风险。",
     suggestions: "可能相关",
     truncated: "（输入过长，只分析了前面部分）",
     no_english: "",
@@ -64,6 +67,7 @@ const EN: Labels = Labels {
     for_segment: "For",
     confidence: "confidence",
     no_match: "No confident answer. Try other words, or paste the rejection notice itself.",
+    scope: "beian answers questions about ICP filing (ICP备案): the process, reasons for returns, changes and cancellation, access and risks.",
     suggestions: "Perhaps related",
     truncated: "(the input was long; only its beginning was read)",
     no_english: "This entry has no English text yet; showing the Chinese.",
@@ -107,6 +111,7 @@ pub fn write_advice(
     let p = options.palette;
     if advice.results.is_empty() || advice.status == Status::NoMatch {
         writeln!(out, "{}", l.no_match)?;
+        writeln!(out, "{}", l.scope)?;
         if !advice.results.is_empty() {
             writeln!(out)?;
             writeln!(out, "{}:", p.heading(l.suggestions))?;
