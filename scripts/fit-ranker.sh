@@ -8,5 +8,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet
 target/release/beian kb fit --out knowledge/ranker.toml "$@" \
-    data/train/t1.jsonl data/train/t2.jsonl data/train/junk.jsonl \
+    data/train/t1.jsonl data/train/t2.jsonl data/train/t3.jsonl data/train/junk.jsonl \
     tests/eval/dev.jsonl tests/eval/real-dev.jsonl

@@ -128,8 +128,7 @@ impl Advisor {
     }
 
     /// The pieces of a text the advisor ranks: each reason of a notice, and a short notice also whole
-    /// (it may be one question), each with its role.
-    /// A text that says nothing to answer ([`Ranker::carries_no_topic`]) has no pieces.
+    /// (it may be one question), each with its role. A text that says nothing to answer ([`Ranker::carries_no_topic`]) has no pieces.
     fn pieces<'q>(
         &self,
         query: &'q str,
