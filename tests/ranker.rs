@@ -181,6 +181,11 @@ fn kb_fit_writes_a_model_that_the_knowledge_base_then_uses() {
         "{}",
         run1.stdout
     );
+    assert!(
+        run1.stdout.contains("== all sets (cross-validated)"),
+        "{}",
+        run1.stdout
+    );
     let model = fs::read_to_string(&first).unwrap();
     assert!(model.contains("[ranker.weights]") && model.contains("[calibration.first]"));
     assert!(

@@ -94,6 +94,14 @@ pub fn fit(settings: &Settings, args: &FitArgs, out: &mut dyn Write) -> anyhow::
         )?;
         crate::commands::eval::figures(report, cases, out)?;
     }
+    // The acceptance figures of a ranker are read over every text at once.
+    let mut all = beian_engine::eval::Report::default();
+    for (_, report) in &fitted.cross_validated {
+        all.merge(report.clone());
+    }
+    let cases = all.in_scope + all.out_of_scope + all.multi;
+    writeln!(out, "== all sets (cross-validated)")?;
+    crate::commands::eval::figures(&all, cases, out)?;
     let mut temporary = tempfile::Builder::new()
         .prefix(".ranker-")
         .suffix(".tmp")
