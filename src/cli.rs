@@ -385,8 +385,8 @@ Examples:
 Every text of the sets (the `beian eval` format) is ranked as `ask` ranks it; a logistic regression
 over the features of each (text, candidate) pair gives the ranking weights, and a second one, fitted
 on scores from models that did not see the text (--folds), gives calibrated confidence. Prints the
-cross-validated figures of each set and of all together, then writes the model. Refit after changing entries; a built-in
-model takes effect when the binary is rebuilt.
+cross-validated figures of each set and of all together, then writes the model. Refit after changing
+entries; a built-in model takes effect when the binary is rebuilt.
 
 Exit status: 0 fitted and written, 2 a set could not be read or the model not written.")]
     Fit {
