@@ -132,3 +132,51 @@ fn a_marker_without_a_block_or_a_readme_without_markers_fails() {
     assert!(!output.status.success(), "{}", report(&output));
     assert!(String::from_utf8_lossy(&output.stderr).contains("marks no example"));
 }
+
+/// Every test the README's "Bad input" table names beside a guarantee exists in the file it names, so
+/// the table cannot claim coverage that is not there.
+#[test]
+fn every_test_the_bad_input_table_names_exists() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let section = readme
+        .split("\n## Bad input\n")
+        .nth(1)
+        .expect("a Bad input section")
+        .split("\n## ")
+        .next()
+        .unwrap();
+    let mut named = 0;
+    let mut missing = Vec::new();
+    for row in section
+        .lines()
+        .filter(|l| l.starts_with("| ") && l.contains(".rs`"))
+    {
+        let tests = row.trim_end_matches('|').rsplit('|').next().unwrap();
+        // `file.rs`: `a`, `b`; `other.rs`: `c`
+        for group in tests.split(';') {
+            let Some((file, names)) = group.split_once(':') else {
+                continue;
+            };
+            let file = file.trim().trim_matches('`');
+            let source = std::fs::read_to_string(root().join("tests").join(file))
+                .unwrap_or_else(|_| panic!("the table names tests/{file}, which does not exist"));
+            for name in names.split(',').map(|n| n.trim().trim_matches('`')) {
+                if name.is_empty() {
+                    continue;
+                }
+                named += 1;
+                // `module::test` names a test inside a module of the file.
+                let function = name.rsplit("::").next().unwrap();
+                if !source.contains(&format!("fn {function}(")) {
+                    missing.push(format!("{file}: {name}"));
+                }
+            }
+        }
+    }
+    assert!(named >= 15, "only {named} tests found in the table");
+    assert!(
+        missing.is_empty(),
+        "named but not found:\n{}",
+        missing.join("\n")
+    );
+}
