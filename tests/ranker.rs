@@ -123,6 +123,18 @@ fn fixture_copy(into: &Path) {
     copy(Path::new(FIXTURE), into);
 }
 
+/// Runs the binary on the knowledge base in `kb` alone.
+fn on_kb(kb: &Path, args: &[&str]) -> Run {
+    run(&[&["--no-builtin", "--kb", kb.to_str().unwrap()][..], args].concat())
+}
+
+/// Asserts that `output` contains each of `needles`, showing the output if not.
+fn assert_contains(output: &str, needles: &[&str]) {
+    for needle in needles {
+        assert!(output.contains(needle), "no {needle:?} in:\n{output}");
+    }
+}
+
 const TRAINING: &str = "\
 {\"id\": \"1\", \"query\": \"网站名称不合规被驳回\", \"expect\": [\"rejection/site-name-invalid\"]}
 {\"id\": \"2\", \"query\": \"website name rejected\", \"expect\": [\"rejection/site-name-invalid\"]}
@@ -137,18 +149,8 @@ const TRAINING: &str = "\
 ";
 
 fn fit(kb: &Path, set: &Path, out: &Path) -> Run {
-    run(&[
-        "--no-builtin",
-        "--kb",
-        kb.to_str().unwrap(),
-        "kb",
-        "fit",
-        "--folds",
-        "2",
-        "--out",
-        out.to_str().unwrap(),
-        set.to_str().unwrap(),
-    ])
+    let (out, set) = (out.to_str().unwrap(), set.to_str().unwrap());
+    on_kb(kb, &["kb", "fit", "--folds", "2", "--out", out, set])
 }
 
 #[test]
@@ -159,38 +161,27 @@ fn kb_fit_writes_a_model_that_the_knowledge_base_then_uses() {
     let set = dir.path().join("train.jsonl");
     fs::write(&set, TRAINING).unwrap();
     let question = "website name rejected";
-    let before = json(&run(&[
-        "--no-builtin",
-        "--kb",
-        kb.to_str().unwrap(),
-        "ask",
-        "--json",
-        question,
-    ]));
+    let before = json(&on_kb(&kb, &["ask", "--json", question]));
 
     let first = dir.path().join("first.toml");
     let run1 = fit(&kb, &set, &first);
     assert_eq!(run1.code, Some(0), "{}", run1.stderr);
-    assert!(
-        run1.stdout.contains("== titles (cross-validated, 2 folds)"),
-        "{}",
-        run1.stdout
-    );
-    assert!(
-        run1.stdout.contains("== train (cross-validated, 2 folds)"),
-        "{}",
-        run1.stdout
-    );
-    assert!(
-        run1.stdout.contains("== all sets (cross-validated)"),
-        "{}",
-        run1.stdout
+    assert_contains(
+        &run1.stdout,
+        &[
+            "== titles (cross-validated, 2 folds)",
+            "== train (cross-validated, 2 folds)",
+            "== all sets (cross-validated)",
+        ],
     );
     let model = fs::read_to_string(&first).unwrap();
-    assert!(model.contains("[ranker.weights]") && model.contains("[calibration.first]"));
-    assert!(
-        model.contains("command = \"beian kb fit --folds 2"),
-        "{model}"
+    assert_contains(
+        &model,
+        &[
+            "[ranker.weights]",
+            "[calibration.first]",
+            "command = \"beian kb fit --folds 2",
+        ],
     );
 
     // Reproducible: the same files give the same model, byte for byte.
@@ -200,16 +191,9 @@ fn kb_fit_writes_a_model_that_the_knowledge_base_then_uses() {
 
     // Placed beside the entries, it is linted and it ranks.
     fs::copy(&first, kb.join("ranker.toml")).unwrap();
-    let lint = run(&["--no-builtin", "--kb", kb.to_str().unwrap(), "kb", "lint"]);
+    let lint = on_kb(&kb, &["kb", "lint"]);
     assert_eq!(lint.code, Some(0), "{}{}", lint.stdout, lint.stderr);
-    let after = json(&run(&[
-        "--no-builtin",
-        "--kb",
-        kb.to_str().unwrap(),
-        "ask",
-        "--json",
-        question,
-    ]));
+    let after = json(&on_kb(&kb, &["ask", "--json", question]));
     assert_eq!(after["results"][0]["id"], "rejection/site-name-invalid");
     assert_ne!(
         after["results"][0]["confidence"], before["results"][0]["confidence"],
@@ -227,21 +211,15 @@ fn a_damaged_model_file_is_a_lint_error_and_keeps_the_knowledge_base_from_loadin
         "[fit]\n[ranker]\nbias = 0.0\n[ranker.weights]\ncoverag = 1.0\n",
     )
     .unwrap();
-    let lint = run(&["--no-builtin", "--kb", kb.to_str().unwrap(), "kb", "lint"]);
+    let lint = on_kb(&kb, &["kb", "lint"]);
     assert_eq!(lint.code, Some(2), "{}", lint.stdout);
-    assert!(
-        lint.stdout.contains("ranker.toml:1: error:"),
-        "{}",
-        lint.stdout
+    assert_contains(
+        &lint.stdout,
+        &["ranker.toml:1: error:", "`beian kb fit` writes this file"],
     );
-    assert!(
-        lint.stdout.contains("`beian kb fit` writes this file"),
-        "{}",
-        lint.stdout
-    );
-    let ask = run(&["--no-builtin", "--kb", kb.to_str().unwrap(), "ask", "备案"]);
+    let ask = on_kb(&kb, &["ask", "备案"]);
     assert_eq!(ask.code, Some(2), "{}", ask.stdout);
-    assert!(ask.stderr.contains("ranker.toml"), "{}", ask.stderr);
+    assert_contains(&ask.stderr, &["ranker.toml"]);
 }
 
 #[test]
