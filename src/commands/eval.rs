@@ -5,7 +5,7 @@ use crate::outcome::{user_error, Outcome};
 use crate::render::sanitize;
 use crate::settings::Settings;
 use anyhow::Context;
-use beian_engine::eval::{evaluate, parse_cases, Report};
+use beian_engine::eval::{evaluate, parse_cases, Case, Report};
 use beian_engine::lang::Lang;
 use std::io::Write;
 use std::path::Path;
@@ -18,10 +18,7 @@ pub fn run(
     only: Option<Lang>,
     out: &mut dyn Write,
 ) -> anyhow::Result<Outcome> {
-    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let text = decode_query(bytes, &file.display().to_string())?;
-    let mut cases = parse_cases(&text)
-        .map_err(|(line, message)| user_error(format!("{}:{line}: {message}", file.display())))?;
+    let mut cases = read_cases(file)?;
     if let Some(lang) = only {
         let all = cases.len();
         cases.retain(|case| Lang::of_text(&case.query) == lang);
@@ -68,6 +65,14 @@ pub fn run(
     }
     figures(&report, cases.len(), out)?;
     Ok(Outcome::Success)
+}
+
+/// Reads a query set; a bad line is an error naming the file and line.
+pub fn read_cases(file: &Path) -> anyhow::Result<Vec<Case>> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let text = decode_query(bytes, &file.display().to_string())?;
+    parse_cases(&text)
+        .map_err(|(line, message)| user_error(format!("{}:{line}: {message}", file.display())))
 }
 
 /// The figures of a report, as `beian eval` prints them (`cases`: how many were scored).

@@ -1,12 +1,10 @@
 //! `beian kb lint`: every problem of the knowledge base's files as `file:line: message`; `beian kb
 //! fit`: the ranking model fitted on labelled sets.
 
-use crate::input::decode_query;
 use crate::outcome::{user_error, Outcome};
 use crate::render::sanitize;
 use crate::settings::Settings;
 use anyhow::Context;
-use beian_engine::eval::parse_cases;
 use beian_engine::fit::{FitOptions, LabelledSet};
 use beian_engine::kb::{lint, Files};
 use std::io::Write;
@@ -53,12 +51,7 @@ pub struct FitArgs {
 pub fn fit(settings: &Settings, args: &FitArgs, out: &mut dyn Write) -> anyhow::Result<Outcome> {
     let mut sets = Vec::new();
     for path in &args.sets {
-        let bytes =
-            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        let text = decode_query(bytes, &path.display().to_string())?;
-        let cases = parse_cases(&text).map_err(|(line, message)| {
-            user_error(format!("{}:{line}: {message}", path.display()))
-        })?;
+        let cases = crate::commands::eval::read_cases(path)?;
         let name = path.file_stem().map_or_else(
             || path.display().to_string(),
             |s| s.to_string_lossy().into_owned(),
