@@ -95,6 +95,7 @@ Examples:
   beian ask \"备案退回后下一步做什么\"
   beian ask --json --top 3 \"初审退回:照片背景不对;法人身份证到期了\"
   beian ask \"our ICP filing came back, what now?\"   # answered in English (--lang auto)
+  beian ask --long \"外国人可以备案吗\"                # causes, related entries, every source
   beian ask - < notice.txt
 
 Exit status: 0 a confident match, 1 no confident match, 2 a usage, input or knowledge-base error.")]
@@ -359,6 +360,16 @@ pub struct AskArgs {
     /// Print the evidence behind the ranking (for knowledge-base authors)
     #[arg(long, hide_short_help = true)]
     pub explain: bool,
+
+    /// The short answer: summary, steps, the first next actions and sources, the other candidates
+    /// one line each [default on a terminal]
+    #[arg(long, conflicts_with = "long")]
+    pub short: bool,
+
+    /// The long answer: causes, every next action, related entries and every source too [default
+    /// when the output is not a terminal]
+    #[arg(long)]
+    pub long: bool,
 
     /// The question or notice; omitted or `-`: read standard input
     #[arg(value_name = "TEXT", allow_hyphen_values = false)]

@@ -10,6 +10,7 @@ use crate::commands::{
     ask, check, completions, eval, kb, list, man, repl, serve, show, triage, version,
 };
 use crate::outcome::{user_error, Outcome, UserErrors};
+use crate::render::text::Length;
 use crate::render::{sanitize, Lang};
 use crate::settings::{AnswerLang, ColorWhen, Options, Settings};
 use beian_engine::kb::Kind;
@@ -52,11 +53,18 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
     let mut out = io::BufWriter::new(stdout.lock());
     let outcome = match cli.command {
         Some(Command::Ask(args)) => {
+            // Short on a terminal, where a person reads it; long (as it always was) for scripts.
+            let length = if args.short || (!args.long && settings.stdout_terminal) {
+                Length::Short
+            } else {
+                Length::Long
+            };
             let args = ask::Args {
                 text: args.text,
                 json: args.json,
                 top: usize::from(args.top),
                 explain: args.explain,
+                length,
             };
             ask::run(&settings, &args, &mut out)?
         }

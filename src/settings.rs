@@ -1,5 +1,6 @@
 //! The command line's global options resolved once into what the program reads: where the entries
-//! come from, the `--kb` cache, colour and language. Commands read only this.
+//! come from, the `--kb` cache, colour, language and the width text wraps at. Commands read only
+//! this.
 
 use crate::cache;
 use crate::outcome::{user_error, UserErrors};
@@ -7,7 +8,6 @@ use crate::render::text::TextOptions;
 use crate::render::{Lang, Palette};
 use beian_engine::advise::Advisor;
 use beian_engine::kb::{Files, KbError, KnowledgeBase};
-use std::io::{self, IsTerminal};
 use std::path::PathBuf;
 
 /// Where the entries come from: the built-in set, a directory, or both (the directory wins on equal ids).
@@ -84,6 +84,8 @@ pub struct Settings {
     /// The language of answers.
     pub lang: AnswerLang,
     pub color: bool,
+    /// Whether standard output is a terminal.
+    pub stdout_terminal: bool,
 }
 
 impl Settings {
@@ -93,7 +95,7 @@ impl Settings {
                 "--no-builtin needs --kb DIR: otherwise there are no entries",
             ));
         }
-        let stdout_terminal = io::stdout().is_terminal();
+        let stdout_terminal = crate::terminal::stdout_is_terminal();
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let color = match options.color {
             ColorWhen::Always => true,
@@ -111,10 +113,12 @@ impl Settings {
             text: TextOptions {
                 lang: options.lang.without_text(),
                 palette: Palette { enabled: color },
-                width: None,
+                width: crate::terminal::width(),
+                ..TextOptions::default()
             },
             lang: options.lang,
             color,
+            stdout_terminal,
         })
     }
 

@@ -699,7 +699,7 @@ fn on_a_terminal_auto_colours_unless_no_color_is_set() {
         "auto on a terminal colours: {coloured:?}"
     );
     let plain = on_terminal(&args, Some("1"));
-    assert!(plain.contains("原因"), "the answer is there: {plain:?}");
+    assert!(plain.contains("解决步骤"), "the answer is there: {plain:?}");
     assert!(!plain.contains(ESC), "NO_COLOR=1 turns auto off: {plain:?}");
     // An empty NO_COLOR does not count (no-color.org).
     let empty = on_terminal(&args, Some(""));

@@ -3,7 +3,7 @@
 use crate::input::{decode_query, has_words, NOTHING_TO_SEARCH};
 use crate::outcome::{user_error, Outcome};
 use crate::render::json::{AdviceJson, ExplainedAdviceJson};
-use crate::render::text;
+use crate::render::text::{self, Length};
 use crate::settings::{AnswerLang, Settings};
 use anyhow::Context;
 use beian_engine::advise::{Advisor, Status, MAX_QUERY_BYTES};
@@ -21,6 +21,8 @@ pub struct Args {
     pub top: usize,
     /// Also show the evidence behind the ranking.
     pub explain: bool,
+    /// How much of the best answers the text view shows.
+    pub length: Length,
 }
 
 pub fn run(settings: &Settings, args: &Args, out: &mut dyn Write) -> anyhow::Result<Outcome> {
@@ -36,6 +38,7 @@ pub fn run(settings: &Settings, args: &Args, out: &mut dyn Write) -> anyhow::Res
         top: args.top,
         explain: args.explain,
         lang: settings.lang,
+        length: args.length,
     };
     let answered = answer(settings, &advisor, &query, view, out)?;
     if answered.truncated || cut_on_read {
@@ -62,6 +65,8 @@ pub struct View {
     pub explain: bool,
     /// The language of the answer (`--lang`; `auto`: the question's).
     pub lang: AnswerLang,
+    /// How much of the best answers the text view shows.
+    pub length: Length,
 }
 
 /// What [`answer`] found.
@@ -105,8 +110,8 @@ pub fn answer(
         writeln!(out)?;
     } else {
         let mut options = settings.text;
-        options.width = crate::terminal::width();
         options.lang = lang;
+        options.length = view.length;
         text::write_advice(out, &advice, &options)?;
     }
     Ok(Answered {

@@ -36,9 +36,7 @@ pub fn run(
         crate::render::json::write(out, &EntryJson::new(entry, lang, &kb.sources), true)?;
         writeln!(out)?;
     } else {
-        let mut options = settings.text;
-        options.width = crate::terminal::width();
-        text::write_entry(out, entry, &kb.sources, &options)?;
+        text::write_entry(out, entry, &kb.sources, &settings.text)?;
     }
     Ok(Outcome::Success)
 }

@@ -3,6 +3,7 @@
 pub mod compact;
 pub mod json;
 pub mod text;
+pub mod wrap;
 
 /// The language of an answer: its labels, titles and body (the engine's, so that views, settings
 /// and entries agree).

@@ -1,11 +1,12 @@
 //! The text view: the best entry in full (each reason of a notice in full), the rest one line each.
 
+pub use super::wrap::display_width;
+use super::wrap::write_line;
 use super::{sanitize, Lang, Palette};
 use beian_engine::advise::{Advice, Answer, Status, MATCH_THRESHOLD};
 use beian_engine::kb::{Entry, Kind, Registry, Resolved};
 use beian_engine::rank::SegmentExplanation;
 use std::io::{self, Write};
-use unicode_width::UnicodeWidthChar;
 
 /// How the text view looks.
 #[derive(Debug, Clone, Copy, Default)]
@@ -14,7 +15,22 @@ pub struct TextOptions {
     pub palette: Palette,
     /// Wrap at this many columns (a Chinese character is two); `None` leaves lines whole.
     pub width: Option<usize>,
+    /// How much of the best answers an answer shows.
+    pub length: Length,
 }
+
+/// How much an answer shows of the entries it answers with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Length {
+    /// Everything but the symptoms: summary, causes, steps, next actions, related entries, sources.
+    #[default]
+    Long,
+    /// The summary, the steps, the first next actions and sources, and where the rest is.
+    Short,
+}
+
+/// How many next actions and sources a short answer shows of each entry.
+pub const SHORT_ITEMS: usize = 3;
 
 /// The words of the text views (this one and the compact one), in one language.
 pub(super) struct Labels {
@@ -95,10 +111,32 @@ pub(crate) fn title(entry: &Entry, lang: Lang) -> &str {
 /// How much of an entry a view shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum View {
+    /// A short answer: no causes, symptoms or related entries; the first next actions and sources.
+    Short,
     /// An answer: no symptoms, sources in their short form (publisher: title <URL>).
     Answer,
     /// The whole entry (`beian show`): symptoms too, sources in full (key, URLs, date read, note).
     Entry,
+}
+
+/// "… 还有 N 条" — a list shortened in a short answer.
+fn more_items(lang: Lang, hidden: usize) -> String {
+    match lang {
+        Lang::Zh => format!("… 还有 {hidden} 条"),
+        Lang::En => format!("… {hidden} more"),
+    }
+}
+
+/// Where the rest of a short answer is.
+fn rest_of_entry(lang: Lang, id: &str) -> String {
+    match lang {
+        Lang::Zh => format!("原因、相关条目和全部来源：beian show {id}（或 beian ask --long）"),
+        Lang::En => {
+            format!(
+                "Causes, related entries and every source: beian show {id} (or beian ask --long)"
+            )
+        }
+    }
 }
 
 /// Writes the answer to a query.
@@ -109,9 +147,10 @@ pub fn write_advice(
 ) -> io::Result<()> {
     let l = labels(options.lang);
     let p = options.palette;
+    let width = options.width;
     if advice.results.is_empty() || advice.status == Status::NoMatch {
-        writeln!(out, "{}", l.no_match)?;
-        writeln!(out, "{}", l.scope)?;
+        write_line(out, "", "", l.no_match, width)?;
+        write_line(out, "", "", l.scope, width)?;
         if !advice.results.is_empty() {
             writeln!(out)?;
             writeln!(out, "{}:", p.heading(l.suggestions))?;
@@ -127,21 +166,21 @@ pub fn write_advice(
         .map(|i| &advice.results[i])
         .collect();
     let several = full.len() > 1;
+    let view = match options.length {
+        Length::Long => View::Answer,
+        Length::Short => View::Short,
+    };
     for (i, answer) in full.iter().enumerate() {
         if i > 0 {
             writeln!(out)?;
-            writeln!(out, "{}", p.dim(&"─".repeat(40)))?;
+            writeln!(out, "{}", p.dim(&"─".repeat(width.unwrap_or(40).min(40))))?;
         }
         if several {
-            writeln!(
-                out,
-                "{}: {}",
-                p.dim(l.for_segment),
-                sanitize(&answer.segment)
-            )?;
+            let segment = format!("{}: {}", p.dim(l.for_segment), sanitize(&answer.segment));
+            write_line(out, "", "  ", &segment, width)?;
         }
         write_entry_header(out, answer.entry, Some(answer.confidence), options)?;
-        write_entry_body(out, answer.entry, advice.sources, options, View::Answer)?;
+        write_entry_body(out, answer.entry, advice.sources, options, view)?;
     }
 
     let others: Vec<(usize, &Answer<'_>)> = advice
@@ -159,7 +198,7 @@ pub fn write_advice(
     }
     if advice.truncated {
         writeln!(out)?;
-        writeln!(out, "{}", p.dim(l.truncated))?;
+        write_line(out, "", "", &p.dim(l.truncated), width)?;
     }
     Ok(())
 }
@@ -229,13 +268,15 @@ pub(crate) fn write_candidate_line(
     options: &TextOptions,
 ) -> io::Result<()> {
     let p = options.palette;
-    writeln!(
-        out,
-        "  {n}. {}  {}  {}",
+    let marker = format!("  {n}. ");
+    let line = format!(
+        "{}  {}  {}",
         p.accent(&answer.entry.id),
         sanitize(title(answer.entry, options.lang)),
         p.dim(&format!("{:.2}", answer.confidence))
-    )
+    );
+    let indent = " ".repeat(display_width(&marker));
+    write_line(out, &marker, &indent, &line, options.width)
 }
 
 fn write_entry_header(
@@ -250,9 +291,9 @@ fn write_entry_header(
     if let Some(confidence) = confidence {
         meta.push_str(&format!(" · {} {confidence:.2}", l.confidence));
     }
-    writeln!(out, "{}", p.bold(&sanitize(title(entry, options.lang))))?;
-    writeln!(out, "{}", p.dim(&meta))?;
-    Ok(())
+    let title = p.bold(&sanitize(title(entry, options.lang)));
+    write_line(out, "", "", &title, options.width)?;
+    write_line(out, "", "", &p.dim(&sanitize(&meta)), options.width)
 }
 
 /// Writes an entry's summary and sections in the options' language (the Chinese ones, after a line
@@ -267,17 +308,19 @@ fn write_entry_body(
 ) -> io::Result<()> {
     let l = labels(options.lang);
     let p = options.palette;
+    let width = options.width;
     let (body, lang) = entry.body_in(options.lang);
     writeln!(out)?;
     if lang != options.lang {
-        writeln!(out, "{}", p.dim(l.no_english))?;
+        write_line(out, "", "", &p.dim(l.no_english), width)?;
     }
-    write_wrapped(out, "", "", &body.summary, options.width)?;
-    let mut sections: Vec<(&str, &[String], bool)> = vec![
-        (l.causes, &body.causes, false),
-        (l.remediation, &body.remediation, true),
-        (l.next_actions, &body.next_actions, false),
-    ];
+    write_wrapped(out, "", "", &body.summary, width)?;
+    let mut sections: Vec<(&str, &[String], bool)> = Vec::new();
+    if view != View::Short {
+        sections.push((l.causes, &body.causes, false));
+    }
+    sections.push((l.remediation, &body.remediation, true));
+    sections.push((l.next_actions, &body.next_actions, false));
     if view == View::Entry && !body.symptoms.is_empty() {
         sections.push((l.symptoms, &body.symptoms, false));
     }
@@ -285,34 +328,49 @@ fn write_entry_body(
         if items.is_empty() {
             continue;
         }
+        // A short answer gives every step (they are the fix) but only the first next actions.
+        let shown = if view == View::Short && !numbered {
+            SHORT_ITEMS
+        } else {
+            items.len()
+        };
         writeln!(out)?;
         writeln!(out, "{}", p.heading(label))?;
-        for (i, item) in items.iter().enumerate() {
+        for (i, item) in items.iter().take(shown).enumerate() {
             let marker = if numbered {
                 format!("  {}. ", i + 1)
             } else {
                 "  • ".to_string()
             };
             let indent = " ".repeat(display_width(&marker));
-            write_wrapped(out, &marker, &indent, item, options.width)?;
+            write_wrapped(out, &marker, &indent, item, width)?;
+        }
+        if items.len() > shown {
+            let more = p.dim(&more_items(options.lang, items.len() - shown));
+            write_line(out, "  ", "  ", &more, width)?;
         }
     }
     writeln!(out)?;
-    if !entry.related.is_empty() {
-        writeln!(
-            out,
+    if !entry.related.is_empty() && view != View::Short {
+        let related = format!(
             "{}: {}",
             p.heading(l.related),
             sanitize(&entry.related.join(", "))
-        )?;
+        );
+        write_line(out, "", "  ", &related, width)?;
     }
-    write_sources(out, entry, registry, options, view)
+    write_sources(out, entry, registry, options, view)?;
+    if view == View::Short {
+        let rest = p.dim(&sanitize(&rest_of_entry(options.lang, &entry.id)));
+        write_line(out, "", "", &rest, width)?;
+    }
+    Ok(())
 }
 
-/// The sources of an entry, one a line, so that a link can be copied whole (lines are not wrapped:
-/// a URL with Chinese in its path would break). An answer gives each as `publisher: title <URL>`;
-/// the whole entry adds the key, every URL, the date read and the registry's note. Keys the
-/// registry does not know (`kb lint` reports them) come last, together on one line, as written.
+/// The sources of an entry, one an item, each URL whole (wrapping never breaks one, so a link can
+/// be copied). An answer gives each as `publisher: title <URL>`; the whole entry adds the key, every
+/// URL, the date read and the registry's note; a short answer gives the first few. Keys the
+/// registry does not know (`kb lint` reports them) come last, together in one item, as written.
 fn write_sources(
     out: &mut dyn Write,
     entry: &Entry,
@@ -322,6 +380,8 @@ fn write_sources(
 ) -> io::Result<()> {
     let l = labels(options.lang);
     let p = options.palette;
+    let width = options.width;
+    let item = |out: &mut dyn Write, text: &str| write_line(out, "  • ", "    ", text, width);
     let keys: Vec<&str> = entry
         .sources
         .iter()
@@ -331,17 +391,22 @@ fn write_sources(
     if keys.is_empty() {
         return Ok(());
     }
+    let shown = if view == View::Short {
+        SHORT_ITEMS
+    } else {
+        keys.len()
+    };
     writeln!(out, "{}:", p.heading(l.sources))?;
     let mut unknown: Vec<&str> = Vec::new();
-    for key in keys {
+    for &key in keys.iter().take(shown) {
         let source = match registry.resolve(key) {
             Resolved::Registered(source) => source,
-            Resolved::Url if view == View::Answer => {
-                writeln!(out, "  • <{}>", sanitize(key))?;
+            Resolved::Url if view != View::Entry => {
+                item(out, &format!("<{}>", sanitize(key)))?;
                 continue;
             }
             Resolved::Url => {
-                writeln!(out, "  • {}", sanitize(key))?;
+                item(out, &sanitize(key))?;
                 continue;
             }
             Resolved::Unknown => {
@@ -350,16 +415,16 @@ fn write_sources(
             }
         };
         let named = sanitize(&format!("{}: {}", source.publisher, source.title));
-        if view == View::Answer {
+        if view != View::Entry {
             match &source.url {
-                Some(url) => writeln!(out, "  • {named} <{}>", sanitize(url))?,
-                None => writeln!(out, "  • {named}")?,
+                Some(url) => item(out, &format!("{named} <{}>", sanitize(url)))?,
+                None => item(out, &named)?,
             }
             continue;
         }
-        writeln!(out, "  • {} · {named}", sanitize(key))?;
+        item(out, &format!("{} · {named}", sanitize(key)))?;
         for url in source.url.iter().chain(&source.more_urls) {
-            writeln!(out, "    {}", sanitize(url))?;
+            write_line(out, "    ", "    ", &sanitize(url), width)?;
         }
         let mut details: Vec<String> = Vec::new();
         if let Some(read) = &source.read {
@@ -369,11 +434,16 @@ fn write_sources(
             details.push(note.clone());
         }
         if !details.is_empty() {
-            writeln!(out, "    {}", p.dim(&sanitize(&details.join(" · "))))?;
+            let details = p.dim(&sanitize(&details.join(" · ")));
+            write_line(out, "    ", "    ", &details, width)?;
         }
     }
     if !unknown.is_empty() {
-        writeln!(out, "  • {}", sanitize(&unknown.join(", ")))?;
+        item(out, &sanitize(&unknown.join(", ")))?;
+    }
+    if keys.len() > shown {
+        let more = p.dim(&more_items(options.lang, keys.len() - shown));
+        write_line(out, "  ", "  ", &more, width)?;
     }
     Ok(())
 }
@@ -389,34 +459,36 @@ pub fn write_entry(
     write_entry_body(out, entry, registry, options, View::Entry)
 }
 
-/// One line per entry (`beian list`), ids aligned by display width.
+/// One line per entry (`beian list`), ids aligned by display width. A title that does not fit
+/// wraps under itself, or, when the ids leave it too little room, below its id.
 pub fn write_list(
     out: &mut dyn Write,
     entries: &[&Entry],
     options: &TextOptions,
 ) -> io::Result<()> {
-    let width = entries
+    let id_width = entries
         .iter()
         .map(|e| display_width(&e.id))
         .max()
         .unwrap_or(0);
+    let indent = match options.width {
+        Some(width) if id_width + 2 + 16 > width => "    ".to_string(),
+        _ => " ".repeat(id_width + 2),
+    };
     for entry in entries {
-        let pad = " ".repeat(width - display_width(&entry.id));
-        writeln!(
-            out,
+        let pad = " ".repeat(id_width - display_width(&entry.id));
+        let line = format!(
             "{}{pad}  {}",
             options.palette.accent(&entry.id),
             sanitize(title(entry, options.lang))
-        )?;
+        );
+        write_line(out, "", &indent, &line, options.width)?;
     }
     Ok(())
 }
 
-pub fn display_width(text: &str) -> usize {
-    text.chars().map(|c| c.width().unwrap_or(0)).sum()
-}
-
-/// Writes `text` after `first` (the marker), wrapping at `width` columns with `indent` on later lines.
+/// Writes `text` from a query or an entry (control characters removed, newlines as spaces) after
+/// `first` (the marker), wrapping at `width` columns with `indent` on later lines.
 pub(crate) fn write_wrapped(
     out: &mut dyn Write,
     first: &str,
@@ -425,51 +497,7 @@ pub(crate) fn write_wrapped(
     width: Option<usize>,
 ) -> io::Result<()> {
     let text = sanitize(text).replace('\n', " ");
-    let Some(width) = width.filter(|&w| w > display_width(indent) + 10) else {
-        return writeln!(out, "{first}{text}");
-    };
-    let mut line = first.to_string();
-    let mut column = display_width(first);
-    for piece in pieces(&text) {
-        let piece_width = display_width(piece);
-        if column + piece_width > width && column > display_width(indent) {
-            writeln!(out, "{}", line.trim_end())?;
-            line = indent.to_string();
-            column = display_width(indent);
-            if piece == " " {
-                continue;
-            }
-        }
-        line.push_str(piece);
-        column += piece_width;
-    }
-    writeln!(out, "{}", line.trim_end())
-}
-
-/// Breakable pieces: a Latin word or number stays whole, every CJK character and space is its own piece.
-fn pieces(text: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    let mut in_word = false;
-    for (i, c) in text.char_indices() {
-        let wordy = c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '/' | ':' | '%');
-        if wordy && in_word {
-            continue;
-        }
-        if i > start {
-            out.push(&text[start..i]);
-        }
-        start = i;
-        in_word = wordy;
-        if !wordy {
-            out.push(&text[i..i + c.len_utf8()]);
-            start = i + c.len_utf8();
-        }
-    }
-    if start < text.len() {
-        out.push(&text[start..]);
-    }
-    out
+    write_line(out, first, indent, &text, width)
 }
 
 #[cfg(test)]
@@ -492,5 +520,12 @@ mod tests {
             assert!(display_width(line) <= 20, "{line:?}");
         }
         assert!(text.contains("abc"));
+    }
+
+    #[test]
+    fn without_a_width_a_line_is_written_as_it_was() {
+        let mut out = Vec::new();
+        write_wrapped(&mut out, "  • ", "    ", "a\nb  c", None).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "  • a b  c\n");
     }
 }

@@ -12,10 +12,11 @@ use crate::input::{has_words, NOTHING_TO_SEARCH};
 use crate::outcome::Outcome;
 use crate::render::json::{AdviceJson, EntryJson};
 use crate::render::text::{self, display_width, TextOptions};
+use crate::render::wrap::write_line;
 use crate::render::{compact, sanitize, Lang};
 use crate::settings::{AnswerLang, Settings};
 use beian_engine::advise::{Advisor, Status, MAX_QUERY_BYTES};
-use beian_engine::kb::Entry;
+use beian_engine::kb::{Entry, Kind};
 use command::{Input, Target, COMMANDS};
 use serde::Serialize;
 use std::cell::RefCell;
@@ -110,23 +111,7 @@ impl Session<'_> {
         match input {
             Input::Query(query) => self.answer(&query, out)?,
             Input::Show(target) => self.show(target, out)?,
-            Input::List(kind) => {
-                let kb = self.advisor.kb();
-                let entries: Vec<&Entry> = kb
-                    .entries()
-                    .iter()
-                    .filter(|e| kind.is_none_or(|k| e.kind == k))
-                    .collect();
-                if self.json {
-                    let items: Vec<EntryJson<'_>> = entries
-                        .iter()
-                        .map(|e| EntryJson::new(e, self.lang(), &kb.sources))
-                        .collect();
-                    self.write_json(out, &items)?;
-                } else {
-                    text::write_list(out, &entries, &self.text_options())?;
-                }
-            }
+            Input::List(kind) => self.list(kind, out)?,
             Input::Json => {
                 self.json = !self.json;
                 if !self.interactive {
@@ -139,7 +124,8 @@ impl Session<'_> {
                         (Lang::En, true) => "JSON output on (:json again turns it off)",
                         (Lang::En, false) => "JSON output off",
                     };
-                    writeln!(out, "{}", self.options.palette.dim(state))?;
+                    let width = self.text_options().width;
+                    write_line(out, "", "", &self.options.palette.dim(state), width)?;
                 }
             }
             Input::Lang(choice) => {
@@ -150,7 +136,8 @@ impl Session<'_> {
                     }
                 }
                 if self.interactive || choice.is_none() {
-                    writeln!(out, "{}", self.options.palette.dim(&self.lang_state()))?;
+                    let state = self.options.palette.dim(&self.lang_state());
+                    write_line(out, "", "", &state, self.text_options().width)?;
                 }
             }
             Input::Help => self.help(out)?,
@@ -162,6 +149,24 @@ impl Session<'_> {
             }
         }
         Ok(Flow::Continue)
+    }
+
+    fn list(&self, kind: Option<Kind>, out: &mut dyn Write) -> io::Result<()> {
+        let kb = self.advisor.kb();
+        let entries: Vec<&Entry> = kb
+            .entries()
+            .iter()
+            .filter(|e| kind.is_none_or(|k| e.kind == k))
+            .collect();
+        if self.json {
+            let items: Vec<EntryJson<'_>> = entries
+                .iter()
+                .map(|e| EntryJson::new(e, self.lang(), &kb.sources))
+                .collect();
+            self.write_json(out, &items)
+        } else {
+            text::write_list(out, &entries, &self.text_options())
+        }
     }
 
     fn answer(&mut self, query: &str, out: &mut dyn Write) -> io::Result<()> {
@@ -196,11 +201,8 @@ impl Session<'_> {
                 Lang::En => "Q: ",
             };
             let p = self.options.palette;
-            writeln!(
-                out,
-                "{}",
-                p.heading(&format!("{label}{}", sanitize(first_line)))
-            )?;
+            let question = p.heading(&format!("{label}{}", sanitize(first_line)));
+            write_line(out, "", "", &question, self.text_options().width)?;
         }
         compact::write_advice(out, &advice, &self.text_options())?;
         if advice.status == Status::NoMatch && self.interactive {
@@ -208,7 +210,8 @@ impl Session<'_> {
                 Lang::Zh => "提示：:list 列出所有条目，:show ID 打开其中一个",
                 Lang::En => "Tip: :list shows every entry, :show ID opens one",
             };
-            writeln!(out, "{}", self.options.palette.dim(tip))?;
+            let tip = self.options.palette.dim(tip);
+            write_line(out, "", "", &tip, self.text_options().width)?;
         }
         Ok(())
     }
@@ -286,33 +289,39 @@ impl Session<'_> {
             return self.write_json_line(out, &serde_json::json!({ "commands": commands }));
         }
         let p = self.options.palette;
+        let width = self.text_options().width;
         let intro = match self.lang() {
             Lang::Zh => "输入问题或粘贴整段驳回通知（多行粘贴算一个问题），回车得到答案。命令：",
             Lang::En => "Type a question or paste a whole rejection notice (a multi-line paste is one query), then Enter. Commands:",
         };
-        writeln!(out, "{intro}")?;
+        write_line(out, "", "", intro, width)?;
         let usage =
             |c: &command::CommandSpec| format!("{} {}", c.name, c.usage).trim_end().to_string();
-        let width = COMMANDS
+        let usage_width = COMMANDS
             .iter()
             .map(|c| display_width(&usage(c)))
             .max()
             .unwrap_or(0);
+        // The help wraps under itself, or under the command when that leaves it too little room.
+        let indent = match width {
+            Some(width) if 2 + usage_width + 2 + 30 > width => " ".repeat(6),
+            _ => " ".repeat(2 + usage_width + 2),
+        };
         for command in COMMANDS {
             let usage = usage(command);
-            writeln!(
-                out,
-                "  {}{}  {}",
+            let line = format!(
+                "{}{}  {}",
                 p.accent(&usage),
-                " ".repeat(width - display_width(&usage)),
+                " ".repeat(usage_width - display_width(&usage)),
                 command.help(self.lang())
-            )?;
+            );
+            write_line(out, "  ", &indent, &line, width)?;
         }
         let keys = match self.lang() {
             Lang::Zh => "Tab 补全命令和条目 id；↑/↓ 翻历史；Ctrl-C 清空当前行；Ctrl-D 退出。",
             Lang::En => "Tab completes commands and entry ids; Up/Down walk the history; Ctrl-C clears the line; Ctrl-D quits.",
         };
-        writeln!(out, "{}", p.dim(keys))
+        write_line(out, "", "", &p.dim(keys), width)
     }
 
     /// One JSON value on one line.

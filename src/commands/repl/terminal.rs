@@ -4,6 +4,7 @@
 use super::helper::ReplHelper;
 use super::{history, tell, Flow, Session};
 use crate::outcome::Outcome;
+use crate::render::wrap::write_line;
 use crate::render::Lang;
 use anyhow::Context as _;
 use rustyline::config::{ColorMode, CompletionType, Config};
@@ -64,7 +65,8 @@ pub(super) fn run(
     } else {
         (PROMPT.to_string(), PROMPT.to_string())
     };
-    writeln!(out, "{}", welcome(session.lang()))?;
+    let width = session.text_options().width;
+    write_line(out, "", "", &welcome(session.lang()), width)?;
     out.flush()?;
     loop {
         let line = match editor.readline(&prompt) {

@@ -223,6 +223,7 @@ async fn post_ask(
             top: request.top,
             explain: false,
             lang: shared.answer_lang(request.lang),
+            length: crate::render::text::Length::Long,
         };
         let mut out = Vec::with_capacity(8 * 1024);
         ask::answer(

@@ -1,0 +1,355 @@
+//! The terminal experience through the real binary (issue 22): text wrapped to the width (golden
+//! files at 40, 60 and 100 columns, set with `COLUMNS`), and the short and the long answer, on a
+//! pseudo-terminal too.
+//!
+//! After an intended change of the output, rewrite the golden files with
+//! `BLESS=1 cargo test --test terminal` and review `git diff tests/golden`.
+#![cfg(unix)]
+
+mod common;
+use beian::render::wrap::display_width;
+use common::{assert_golden, beian, Run};
+use expectrl::{Eof, Expect, Regex, Session};
+use std::time::Duration;
+
+const BIN: &str = env!("CARGO_BIN_EXE_beian");
+const REJECTED_QUESTION: &str = "备案退回后下一步做什么";
+const WIDTHS: [usize; 3] = [40, 60, 100];
+
+/// Runs beian (hermetic, no standard input) with `COLUMNS` set when `columns` is given.
+fn run_at(columns: Option<usize>, args: &[&str]) -> Run {
+    let mut command = beian();
+    command.args(args);
+    if let Some(columns) = columns {
+        command.env("COLUMNS", columns.to_string());
+    }
+    let output = command.output().expect("beian runs");
+    Run {
+        code: output.status.code(),
+        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+    }
+}
+
+/// Text without the escape sequences a terminal (or rustyline) adds, and without carriage returns.
+fn plain(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\x1b' => {
+                if chars.peek() == Some(&'[') {
+                    chars.next();
+                    for next in chars.by_ref() {
+                        if ('\u{40}'..='\u{7e}').contains(&next) {
+                            break;
+                        }
+                    }
+                }
+            }
+            '\r' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Closing punctuation no wrapped line may start with, and opening brackets none may end with.
+const NO_START: &str = "，。、；：！？）」』】》〉…,.;:!?)";
+const NO_END: &str = "（「『【《〈([";
+
+/// Every line fits `width` columns, or is one word that must not be cut (an id, a URL); no line
+/// starts with closing punctuation or ends with an opening bracket. List markers (`2.`, `•`) and a
+/// leading `… ` (a line that says how many items are left out) are not the text that wrapped.
+fn assert_layout(text: &str, width: usize, what: &str) {
+    let mut lines = 0;
+    for line in text.lines() {
+        lines += 1;
+        let words: Vec<&str> = line
+            .split_whitespace()
+            .filter(|word| {
+                *word != "•"
+                    && !word
+                        .trim_end_matches('.')
+                        .chars()
+                        .all(|c| c.is_ascii_digit())
+            })
+            .collect();
+        let unbreakable = words.len() == 1 && (words[0].is_ascii() || words[0].contains("://"));
+        assert!(
+            display_width(line) <= width || unbreakable,
+            "{what}: {line:?} is wider than {width} columns\n{text}"
+        );
+        let rest = words.join(" ");
+        if let Some(first) = rest.chars().next() {
+            // `… 还有 4 条` says what is left out; `:show N|ID` is a command of the session.
+            let marker = rest.starts_with("… ")
+                || (first == ':' && rest[1..].starts_with(|c: char| c.is_ascii_alphabetic()));
+            assert!(
+                !NO_START.contains(first) || marker,
+                "{what}: {line:?} starts with closing punctuation\n{text}"
+            );
+        }
+        if let Some(last) = line.chars().last() {
+            assert!(
+                !NO_END.contains(last),
+                "{what}: {line:?} ends with an opening bracket\n{text}"
+            );
+        }
+    }
+    assert!(lines > 5, "{what}: {text}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Width and the short and long answers
+
+#[test]
+fn golden_short_and_long_answers_at_40_60_and_100_columns() {
+    for width in WIDTHS {
+        for length in ["short", "long"] {
+            let flag = format!("--{length}");
+            let args = [
+                "ask",
+                &flag,
+                "--color",
+                "never",
+                "--top",
+                "2",
+                REJECTED_QUESTION,
+            ];
+            let run = run_at(Some(width), &args);
+            assert_eq!(run.code, Some(0), "{}", run.stderr);
+            assert_golden(&format!("ask-{length}-{width}.txt"), &run.stdout);
+            assert_layout(&run.stdout, width, &format!("ask {flag} at {width}"));
+        }
+    }
+}
+
+#[test]
+fn golden_entry_at_40_columns() {
+    let run = run_at(
+        Some(40),
+        &["show", "--color", "never", "scenario/new-access"],
+    );
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_golden("show-scenario-new-access-40.txt", &run.stdout);
+}
+
+#[test]
+fn every_line_of_every_view_fits_the_width() {
+    let notice = "初审驳回：幕布照片太暗；负责人身份证已过期（请更换后重新提交）";
+    for width in WIDTHS {
+        for args in [
+            &["show", "rejection/site-name-invalid"][..],
+            &["show", "--lang", "en", "scenario/foreign-entity"],
+            &["list"],
+            &["list", "--lang", "en"],
+            &["ask", "--long", notice],
+            &["ask", "--short", notice],
+            &["ask", "--short", "--lang", "en", REJECTED_QUESTION],
+            &["ask", "推荐一款好用的机械键盘"],
+        ] {
+            let run = run_at(Some(width), args);
+            assert!(run.code.is_some_and(|c| c < 2), "{args:?}: {}", run.stderr);
+            assert_layout(&run.stdout, width, &format!("{args:?} at {width}"));
+        }
+    }
+    // The session's answers, `:help` and `:list` too.
+    for width in WIDTHS {
+        let mut command = beian();
+        command
+            .env("COLUMNS", width.to_string())
+            .args(["repl", "--color", "never"])
+            .write_stdin(format!("{REJECTED_QUESTION}\n:help\n:list risk\n:show 2\n"));
+        let output = command.output().unwrap();
+        let text = String::from_utf8(output.stdout).unwrap();
+        assert_layout(&text, width, &format!("repl at {width}"));
+        assert!(text.contains(":show N|ID"), "{text}");
+    }
+}
+
+#[test]
+fn piped_output_is_not_wrapped_and_is_the_long_answer() {
+    // Scripts and the golden file of tests/cli.rs read the output as it always was.
+    let piped = run_at(
+        None,
+        &["ask", "--color", "never", "--top", "2", REJECTED_QUESTION],
+    );
+    let long = run_at(
+        None,
+        &[
+            "ask",
+            "--long",
+            "--color",
+            "never",
+            "--top",
+            "2",
+            REJECTED_QUESTION,
+        ],
+    );
+    assert_eq!(piped.stdout, long.stdout);
+    assert!(piped.stdout.contains("\n原因\n"), "{}", piped.stdout);
+    assert!(
+        piped.stdout.lines().any(|line| display_width(line) > 100),
+        "lines are whole"
+    );
+}
+
+#[test]
+fn the_short_answer_has_the_steps_and_says_where_the_rest_is() {
+    let run = run_at(
+        None,
+        &[
+            "ask",
+            "--short",
+            "--color",
+            "never",
+            "--top",
+            "3",
+            REJECTED_QUESTION,
+        ],
+    );
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let text = &run.stdout;
+    assert!(text.starts_with("备案被驳回后怎么办\n"), "{text}");
+    for kept in ["解决步骤", "  7. ", "下一步", "来源:", "其他可能:", "  3. "] {
+        assert!(text.contains(kept), "{kept:?}: {text}");
+    }
+    for left_out in [
+        "\n原因\n",
+        "相关:",
+        "常见驳回原因及其处理.md>\n  • Tencent Cloud: 网站备案 常见问题/短信核验类",
+    ] {
+        assert!(!text.contains(left_out), "{left_out:?}: {text}");
+    }
+    assert!(
+        text.contains("  … 还有 1 条\n"),
+        "one next action left out: {text}"
+    );
+    assert!(
+        text.contains("  … 还有 18 条\n"),
+        "sources left out: {text}"
+    );
+    assert!(
+        text.contains("beian show faq/rejected-what-next（或 beian ask --long）"),
+        "{text}"
+    );
+    let long = run_at(None, &["ask", "--long", "--top", "3", REJECTED_QUESTION]);
+    assert!(
+        text.lines().count() * 3 < long.stdout.lines().count() * 2,
+        "short: {} lines, long: {}",
+        text.lines().count(),
+        long.stdout.lines().count()
+    );
+    // JSON is the same whatever the length.
+    let json = |flag: &str| run_at(None, &["ask", "--json", flag, REJECTED_QUESTION]).stdout;
+    assert_eq!(json("--short"), json("--long"));
+    let both = run_at(None, &["ask", "--short", "--long", REJECTED_QUESTION]);
+    assert_eq!(
+        both.code,
+        Some(2),
+        "--short and --long conflict: {}",
+        both.stderr
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// On a pseudo-terminal: the default answer and the 40-column layout
+
+/// `beian ARGS` on a pseudo-terminal of `columns`×24 (set with stty before beian starts), with
+/// `env` set; returns everything it printed, escape sequences removed.
+fn on_terminal(columns: u16, args: &[&str], env: &[(&str, &str)]) -> (String, Option<i32>) {
+    let mut session = spawn_on_terminal(columns, args, env);
+    let found = session.expect(Eof).expect("beian ends");
+    let text = plain(&String::from_utf8_lossy(found.as_bytes()));
+    let status = session.get_process().wait().unwrap();
+    let code = match status {
+        expectrl::process::unix::WaitStatus::Exited(_, code) => Some(code),
+        _ => None,
+    };
+    (text, code)
+}
+
+fn spawn_on_terminal(
+    columns: u16,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> expectrl::session::OsSession {
+    let mut command = std::process::Command::new("sh");
+    common::hermetic(&mut command);
+    command
+        .arg("-c")
+        .arg(format!("stty cols {columns} rows 24 && exec \"$0\" \"$@\""))
+        .arg(BIN)
+        .args(args)
+        .env("TERM", "xterm-256color")
+        .envs(env.iter().copied());
+    let mut session = Session::spawn(command).expect("spawn beian on a pseudo-terminal");
+    session.set_expect_timeout(Some(Duration::from_secs(20)));
+    session
+}
+
+#[test]
+fn on_a_terminal_the_answer_is_short_and_long_with_long() {
+    let no_pager = [("BEIAN_PAGER", "")];
+    let (short, code) = on_terminal(
+        80,
+        &["ask", "--color", "never", REJECTED_QUESTION],
+        &no_pager,
+    );
+    assert_eq!(code, Some(0), "{short}");
+    assert!(
+        short.contains("解决步骤") && short.contains("其他可能:"),
+        "{short}"
+    );
+    assert!(!short.contains("\n原因\n"), "no causes by default: {short}");
+    let (long, _) = on_terminal(
+        80,
+        &["ask", "--long", "--color", "never", REJECTED_QUESTION],
+        &no_pager,
+    );
+    assert!(
+        long.contains("\n原因\n") && long.contains("相关:"),
+        "{long}"
+    );
+}
+
+#[test]
+fn a_40_column_terminal_gets_a_40_column_layout() {
+    let no_pager = [("BEIAN_PAGER", "")];
+    let (text, _) = on_terminal(
+        40,
+        &["ask", "--color", "never", REJECTED_QUESTION],
+        &no_pager,
+    );
+    assert_layout(&text, 40, "ask on 40 columns");
+    assert!(
+        text.contains("常见问题 · faq/rejected-what-next ·\n置信度 0.81"),
+        "{text}"
+    );
+    let (text, _) = on_terminal(
+        40,
+        &["show", "--color", "never", "rejection/subject-mismatch"],
+        &no_pager,
+    );
+    assert_layout(&text, 40, "show on 40 columns");
+
+    // The session's banner and :help.
+    let mut session = spawn_on_terminal(40, &["repl", "--color", "never"], &no_pager);
+    let banner = session.expect(Regex("beian> ")).expect("a prompt");
+    let banner = plain(&String::from_utf8_lossy(banner.as_bytes()));
+    assert!(banner.lines().count() >= 2, "the banner wraps: {banner:?}");
+    session.send(":help\r").unwrap();
+    let help = session.expect(Regex("退出。\r\n")).expect(":help");
+    let help = plain(&String::from_utf8_lossy(help.as_bytes()));
+    let help = help
+        .split_once(":help\n")
+        .map_or(help.as_str(), |(_, rest)| rest);
+    assert_layout(
+        &format!("{banner}\n{help}"),
+        40,
+        "banner and :help on 40 columns",
+    );
+    session.send("\x04").unwrap();
+    session.expect(Eof).unwrap();
+}
