@@ -60,6 +60,11 @@ pub struct GlobalArgs {
     /// show, list and check, which have no question, use Chinese)
     #[arg(long, global = true, value_enum, default_value_t = LangChoice::Auto, value_name = "LANG")]
     pub lang: LangChoice,
+
+    /// Never page long output (on a terminal it goes through $BEIAN_PAGER, else $PAGER, else
+    /// `less -FRX`; an empty value turns the pager off too)
+    #[arg(long, global = true)]
+    pub no_pager: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -1,6 +1,6 @@
 //! Runs a parsed command line: the clap structs become settings and each command's own arguments
-//! here, and nowhere else; then the command runs, and an error is printed as one line. Only `main`
-//! calls this.
+//! here, and nowhere else; then the command runs (long output through the pager), and an error is
+//! printed as one line. Only `main` calls this.
 
 use crate::cli::{
     CheckArgs, Cli, ColorChoice, Command, GlobalArgs, KbCommand, KindChoice, LangChoice, ManArgs,
@@ -51,7 +51,30 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
     let settings = Settings::resolve(options(cli.global))?;
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
-    let outcome = match cli.command {
+    // The commands whose output can be long are written whole first, then paged if it is.
+    let pageable = matches!(
+        cli.command,
+        Some(Command::Ask(_) | Command::Show { .. } | Command::List { .. })
+    );
+    let outcome = match &settings.pager {
+        Some(pager) if pageable => {
+            let mut page = Vec::new();
+            let outcome = run_command(cli.command, &settings, &mut page)?;
+            pager.page(&page, &mut out)?;
+            outcome
+        }
+        _ => run_command(cli.command, &settings, &mut out)?,
+    };
+    out.flush()?;
+    Ok(outcome)
+}
+
+fn run_command(
+    command: Option<Command>,
+    settings: &Settings,
+    out: &mut dyn Write,
+) -> anyhow::Result<Outcome> {
+    let outcome = match command {
         Some(Command::Ask(args)) => {
             // Short on a terminal, where a person reads it; long (as it always was) for scripts.
             let length = if args.short || (!args.long && settings.stdout_terminal) {
@@ -66,13 +89,13 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
                 explain: args.explain,
                 length,
             };
-            ask::run(&settings, &args, &mut out)?
+            ask::run(settings, &args, out)?
         }
-        Some(Command::Show { id, json }) => show::run(&settings, &id, json, &mut out)?,
+        Some(Command::Show { id, json }) => show::run(settings, &id, json, out)?,
         Some(Command::List { kind, json }) => {
-            list::run(&settings, kind.map(self::kind), json, &mut out)?
+            list::run(settings, kind.map(self::kind), json, out)?
         }
-        Some(Command::Kb(KbCommand::Lint)) => kb::lint(&settings, &mut out)?,
+        Some(Command::Kb(KbCommand::Lint)) => kb::lint(settings, out)?,
         Some(Command::Kb(KbCommand::Fit {
             sets,
             out: model,
@@ -85,7 +108,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
                 folds: usize::from(folds),
                 l2,
             };
-            kb::fit(&settings, &args, &mut out)?
+            kb::fit(settings, &args, out)?
         }
         Some(Command::Eval {
             file,
@@ -96,15 +119,15 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
                 QueryLang::Zh => Lang::Zh,
                 QueryLang::En => Lang::En,
             });
-            eval::run(&settings, &file, verbose, only, &mut out)?
+            eval::run(settings, &file, verbose, only, out)?
         }
-        Some(Command::Triage(args)) => triage::run(&settings, &triage_args(args), &mut out)?,
-        Some(Command::Check(args)) => check::command::run(&settings, &check_args(args), &mut out)?,
-        Some(Command::Repl { json }) => repl::run(&settings, json, &mut out)?,
-        Some(Command::Serve(args)) => serve::run(&settings, &serve_args(args))?,
-        Some(Command::Completions { shell }) => completions::run(shell, &mut out)?,
-        Some(Command::Man(args)) => man::run(&man_args(args), &mut out)?,
-        None if io::stdin().is_terminal() => repl::run(&settings, false, &mut out)?,
+        Some(Command::Triage(args)) => triage::run(settings, &triage_args(args), out)?,
+        Some(Command::Check(args)) => check::command::run(settings, &check_args(args), out)?,
+        Some(Command::Repl { json }) => repl::run(settings, json, out)?,
+        Some(Command::Serve(args)) => serve::run(settings, &serve_args(args))?,
+        Some(Command::Completions { shell }) => completions::run(shell, out)?,
+        Some(Command::Man(args)) => man::run(&man_args(args), out)?,
+        None if io::stdin().is_terminal() => repl::run(settings, false, out)?,
         // Piped input without a command is ambiguous (one notice, or one question a line?): ask which.
         None => {
             return Err(user_error(
@@ -112,7 +135,6 @@ fn dispatch(cli: Cli) -> anyhow::Result<Outcome> {
             ))
         }
     };
-    out.flush()?;
     Ok(outcome)
 }
 
@@ -131,6 +153,7 @@ fn options(global: GlobalArgs) -> Options {
             LangChoice::Zh => AnswerLang::Fixed(Lang::Zh),
             LangChoice::En => AnswerLang::Fixed(Lang::En),
         },
+        no_pager: global.no_pager,
     }
 }
 

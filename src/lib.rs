@@ -12,6 +12,7 @@ pub mod dispatch;
 pub mod input;
 pub mod interrupt;
 pub mod outcome;
+pub mod pager;
 pub mod render;
 pub mod settings;
 pub mod terminal;

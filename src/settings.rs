@@ -1,9 +1,10 @@
 //! The command line's global options resolved once into what the program reads: where the entries
-//! come from, the `--kb` cache, colour, language and the width text wraps at. Commands read only
-//! this.
+//! come from, the `--kb` cache, colour, language, the width text wraps at and the pager. Commands
+//! read only this.
 
 use crate::cache;
 use crate::outcome::{user_error, UserErrors};
+use crate::pager::Pager;
 use crate::render::text::TextOptions;
 use crate::render::{Lang, Palette};
 use beian_engine::advise::Advisor;
@@ -70,6 +71,8 @@ pub struct Options {
     pub no_cache: bool,
     pub color: ColorWhen,
     pub lang: AnswerLang,
+    /// `--no-pager`.
+    pub no_pager: bool,
 }
 
 /// The global options resolved.
@@ -86,6 +89,9 @@ pub struct Settings {
     pub color: bool,
     /// Whether standard output is a terminal.
     pub stdout_terminal: bool,
+    /// The pager for long output: only when standard output is a terminal, `--no-pager` is not
+    /// given and the environment names one (see [`Pager::from_env`]).
+    pub pager: Option<Pager>,
 }
 
 impl Settings {
@@ -119,6 +125,11 @@ impl Settings {
             lang: options.lang,
             color,
             stdout_terminal,
+            pager: if stdout_terminal && !options.no_pager {
+                Pager::from_env()
+            } else {
+                None
+            },
         })
     }
 

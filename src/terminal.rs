@@ -23,3 +23,12 @@ pub fn width() -> Option<usize> {
     };
     Some(width.clamp(MIN_WIDTH, MAX_WIDTH))
 }
+
+/// The size of the terminal on standard output, (columns, rows); `None` when it is not one.
+pub fn size() -> Option<(usize, usize)> {
+    if !stdout_is_terminal() {
+        return None;
+    }
+    terminal_size::terminal_size()
+        .map(|(width, height)| (usize::from(width.0), usize::from(height.0)))
+}

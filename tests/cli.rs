@@ -692,7 +692,7 @@ fn on_terminal(args: &[&str], no_color: Option<&str>) -> String {
 
 #[test]
 fn on_a_terminal_auto_colours_unless_no_color_is_set() {
-    let args = ["ask", "--color", "auto", REJECTED_QUESTION];
+    let args = ["ask", "--no-pager", "--color", "auto", REJECTED_QUESTION];
     let coloured = on_terminal(&args, None);
     assert!(
         coloured.contains(&format!("{ESC}[")),

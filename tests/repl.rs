@@ -29,6 +29,9 @@ const OUTSIDE_VARS: &[&str] = &[
     "BEIAN_CACHE_DIR",
     "BEIAN_CACHE_LOG",
     "XDG_CACHE_HOME",
+    "BEIAN_PAGER",
+    "PAGER",
+    "LESS",
 ];
 
 /// A scratch home: the history file inside it, and HOME and XDG_DATA_HOME pointing into it, so that
@@ -59,6 +62,8 @@ impl Home {
             .env("XDG_DATA_HOME", self.dir.path().join("data"))
             .env("XDG_CACHE_HOME", self.dir.path().join("cache"))
             .env("BEIAN_HISTORY", self.history())
+            // No pager unless a test asks for one: `less` would wait for a key.
+            .env("BEIAN_PAGER", "")
             .env("TERM", "xterm-256color");
         command
     }
@@ -629,4 +634,24 @@ fn piped_json_writes_one_line_for_every_input_line() {
     assert_eq!(values[9], serde_json::json!({"json": false}));
     // An unreadable line still makes the exit code 2.
     assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn show_and_list_go_through_the_pager_when_long() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = Home::new();
+    let pager = home.dir.path().join("pager");
+    fs::write(&pager, "#!/bin/sh\necho PAGER-STARTED\nexec cat\n").unwrap();
+    fs::set_permissions(&pager, fs::Permissions::from_mode(0o755)).unwrap();
+    let mut command = home.command(&["repl", "--color", "never"]);
+    command.env("BEIAN_PAGER", &pager);
+    let mut session = home.spawn_command(command);
+    let full = ask(&mut session, ":show rejection/subject-mismatch", "来源:");
+    assert!(full.contains("PAGER-STARTED"), "{full}");
+    assert!(full.contains("rejection/subject-mismatch"), "{full}");
+    // Three entries fit the window: printed directly.
+    let short = ask(&mut session, ":list risk", "risk/shell-site");
+    assert!(!short.contains("PAGER-STARTED"), "{short}");
+    session.send(CTRL_D).unwrap();
+    exits_zero(&mut session);
 }

@@ -1,6 +1,6 @@
 //! The terminal experience through the real binary (issue 22): text wrapped to the width (golden
-//! files at 40, 60 and 100 columns, set with `COLUMNS`), and the short and the long answer, on a
-//! pseudo-terminal too.
+//! files at 40, 60 and 100 columns, set with `COLUMNS`), the short and the long answer, and the
+//! pager on a pseudo-terminal.
 //!
 //! After an intended change of the output, rewrite the golden files with
 //! `BLESS=1 cargo test --test terminal` and review `git diff tests/golden`.
@@ -10,6 +10,7 @@ mod common;
 use beian::render::wrap::display_width;
 use common::{assert_golden, beian, Run};
 use expectrl::{Eof, Expect, Regex, Session};
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 const BIN: &str = env!("CARGO_BIN_EXE_beian");
@@ -254,9 +255,9 @@ fn the_short_answer_has_the_steps_and_says_where_the_rest_is() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// On a pseudo-terminal: the default answer and the 40-column layout
+// On a pseudo-terminal: the default answer, the pager, the 40-column layout
 
-/// `beian ARGS` on a pseudo-terminal of `columns`×24 (set with stty before beian starts), with
+/// `beian ARGS` on a pseudo-terminal of `columns`×24 (set before beian starts), with
 /// `env` set; returns everything it printed, escape sequences removed.
 fn on_terminal(columns: u16, args: &[&str], env: &[(&str, &str)]) -> (String, Option<i32>) {
     let mut session = spawn_on_terminal(columns, args, env);
@@ -277,16 +278,37 @@ fn spawn_on_terminal(
 ) -> expectrl::session::OsSession {
     let mut command = std::process::Command::new("sh");
     common::hermetic(&mut command);
+    // The spawner sets 80×24 once the child runs, so the size is set after it, and beian starts
+    // only when the terminal has it.
     command
         .arg("-c")
-        .arg(format!("stty cols {columns} rows 24 && exec \"$0\" \"$@\""))
+        .arg(format!(
+            "while [ \"$(stty size)\" != \"24 {columns}\" ]; do sleep 0.01; done; exec \"$0\" \"$@\""
+        ))
         .arg(BIN)
         .args(args)
         .env("TERM", "xterm-256color")
         .envs(env.iter().copied());
     let mut session = Session::spawn(command).expect("spawn beian on a pseudo-terminal");
+    session
+        .get_process_mut()
+        .set_window_size(columns, 24)
+        .expect("set the window size");
     session.set_expect_timeout(Some(Duration::from_secs(20)));
     session
+}
+
+/// A pager that says it ran (and with which arguments), then shows its input.
+fn fake_pager(dir: &Path) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join("pager");
+    std::fs::write(
+        &path,
+        "#!/bin/sh\necho \"PAGER-STARTED $* LESS=$LESS\"\nexec cat\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
 }
 
 #[test]
@@ -312,6 +334,127 @@ fn on_a_terminal_the_answer_is_short_and_long_with_long() {
         long.contains("\n原因\n") && long.contains("相关:"),
         "{long}"
     );
+}
+
+#[test]
+fn long_output_on_a_terminal_goes_through_the_pager() {
+    let dir = tempfile::tempdir().unwrap();
+    let pager = fake_pager(dir.path());
+    let pager = pager.to_str().unwrap();
+    let show = ["show", "--color", "never", "scenario/new-access"];
+
+    let (paged, code) = on_terminal(80, &show, &[("BEIAN_PAGER", pager)]);
+    assert_eq!(code, Some(0), "{paged}");
+    assert!(
+        paged.contains("PAGER-STARTED  LESS=FRX"),
+        "LESS set for the pager: {paged}"
+    );
+    assert!(
+        paged.contains("新增接入"),
+        "the entry went through it: {paged}"
+    );
+    // PAGER when BEIAN_PAGER is not set, with its arguments; a LESS of the user's is kept.
+    let with_args = format!("{pager} --flag");
+    let (paged, _) = on_terminal(80, &show, &[("PAGER", &with_args), ("LESS", "R")]);
+    assert!(paged.contains("PAGER-STARTED --flag LESS=R"), "{paged}");
+    // A long answer and the list too.
+    for args in [&["ask", "--long", REJECTED_QUESTION][..], &["list"]] {
+        let (paged, _) = on_terminal(80, args, &[("BEIAN_PAGER", pager)]);
+        assert!(paged.contains("PAGER-STARTED"), "{args:?}: {paged}");
+    }
+}
+
+#[test]
+fn short_output_no_pager_and_an_empty_pager_variable_print_directly() {
+    let dir = tempfile::tempdir().unwrap();
+    let pager = fake_pager(dir.path());
+    let pager = pager.to_str().unwrap();
+    let env = [("BEIAN_PAGER", pager)];
+    // Three lines fit the window: no pager.
+    let (text, _) = on_terminal(80, &["list", "--kind", "risk"], &env);
+    assert!(text.contains("risk/shell-site"), "{text}");
+    assert!(!text.contains("PAGER-STARTED"), "{text}");
+    // --no-pager, and an empty BEIAN_PAGER (which also hides PAGER).
+    let show = ["show", "scenario/new-access"];
+    let (text, _) = on_terminal(80, &["--no-pager", show[0], show[1]], &env);
+    assert!(
+        text.contains("新增接入") && !text.contains("PAGER-STARTED"),
+        "{text}"
+    );
+    let (text, _) = on_terminal(80, &show, &[("BEIAN_PAGER", ""), ("PAGER", pager)]);
+    assert!(
+        text.contains("新增接入") && !text.contains("PAGER-STARTED"),
+        "{text}"
+    );
+    // Piped: never.
+    let run = beian()
+        .args(show)
+        .env("BEIAN_PAGER", pager)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        stdout.contains("新增接入") && !stdout.contains("PAGER-STARTED"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_pager_that_cannot_be_started_loses_nothing() {
+    let (text, code) = on_terminal(
+        80,
+        &["show", "--color", "never", "scenario/new-access"],
+        &[("BEIAN_PAGER", "/nonexistent/pager -x")],
+    );
+    assert_eq!(code, Some(0), "{text}");
+    assert!(
+        text.contains("beian: warning: cannot run the pager '/nonexistent/pager -x'"),
+        "{text}"
+    );
+    assert!(
+        text.contains("新增接入") && text.contains("来源:"),
+        "all of it: {text}"
+    );
+}
+
+#[test]
+fn the_default_pager_is_less_and_q_leaves_it() {
+    // The tests' environment has no locale: LESSCHARSET keeps less from taking UTF-8 for binary.
+    let mut session = spawn_on_terminal(
+        80,
+        &["show", "--color", "never", "scenario/new-access"],
+        &[("LESSCHARSET", "utf-8")],
+    );
+    if which("less").is_none() {
+        // Without less the default pager cannot start: the entry is printed directly.
+        let found = session.expect(Eof).unwrap();
+        let text = plain(&String::from_utf8_lossy(found.as_bytes()));
+        assert!(
+            text.contains("cannot run the pager 'less -FRX'") && text.contains("新增接入"),
+            "{text}"
+        );
+        return;
+    }
+    // less shows the first screen and waits at its prompt; `q` ends it, and beian with it.
+    let first = session.expect(Regex("\n:")).expect("less prompts");
+    let first = plain(&String::from_utf8_lossy(first.as_bytes()));
+    assert!(first.contains("新增接入"), "{first}");
+    assert!(!first.contains("来源:"), "only the first screen: {first}");
+    session.send("q").unwrap();
+    session.expect(Eof).expect("beian ends after less");
+    let status = session.get_process().wait().unwrap();
+    assert!(
+        matches!(status, expectrl::process::unix::WaitStatus::Exited(_, 0)),
+        "{status:?}"
+    );
+}
+
+fn which(program: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|path| {
+        std::env::split_paths(&path)
+            .map(|dir| dir.join(program))
+            .find(|candidate| candidate.is_file())
+    })
 }
 
 #[test]

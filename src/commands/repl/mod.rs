@@ -10,6 +10,7 @@ mod terminal;
 
 use crate::input::{has_words, NOTHING_TO_SEARCH};
 use crate::outcome::Outcome;
+use crate::pager::Pager;
 use crate::render::json::{AdviceJson, EntryJson};
 use crate::render::text::{self, display_width, TextOptions};
 use crate::render::wrap::write_line;
@@ -35,6 +36,7 @@ pub fn run(settings: &Settings, json: bool, out: &mut dyn Write) -> anyhow::Resu
         answer_lang: settings.lang,
         json,
         interactive,
+        pager: settings.pager.clone().filter(|_| interactive),
         last: None,
         refusal: RefCell::new(None),
     };
@@ -66,6 +68,8 @@ struct Session<'a> {
     answer_lang: AnswerLang,
     json: bool,
     interactive: bool,
+    /// The pager for `:show` and `:list` (on a terminal only).
+    pager: Option<Pager>,
     /// The ids of the last answer's results, best first: what `:show N` opens (`None`: no query yet).
     last: Option<Vec<String>>,
     /// Piped JSON: why the current line got no answer, for its error object (see `piped`).
@@ -110,8 +114,8 @@ impl Session<'_> {
         };
         match input {
             Input::Query(query) => self.answer(&query, out)?,
-            Input::Show(target) => self.show(target, out)?,
-            Input::List(kind) => self.list(kind, out)?,
+            Input::Show(target) => self.paged(out, |session, page| session.show(target, page))?,
+            Input::List(kind) => self.paged(out, |session, page| session.list(kind, page))?,
             Input::Json => {
                 self.json = !self.json;
                 if !self.interactive {
@@ -149,6 +153,20 @@ impl Session<'_> {
             }
         }
         Ok(Flow::Continue)
+    }
+
+    /// Writes what `write` writes through the pager, when there is one and it is long.
+    fn paged(
+        &self,
+        out: &mut dyn Write,
+        write: impl FnOnce(&Self, &mut dyn Write) -> io::Result<()>,
+    ) -> io::Result<()> {
+        let Some(pager) = &self.pager else {
+            return write(self, out);
+        };
+        let mut page = Vec::new();
+        write(self, &mut page)?;
+        pager.page(&page, out)
     }
 
     fn list(&self, kind: Option<Kind>, out: &mut dyn Write) -> io::Result<()> {
