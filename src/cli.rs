@@ -9,15 +9,18 @@ use std::path::PathBuf;
 const ABOUT: &str = "Offline advisor for China's ICP website filing (ICP备案): what a rejection means and what to do next";
 
 const LONG_ABOUT: &str = "\
-beian answers questions about China's ICP website filing (ICP备案) and explains pasted rejection notices
-(驳回/退回通知): why it happened, how to fix it, and what to do next. Everything runs offline on the
-knowledge base built into the binary; teams add their own entries with --kb DIR.
+beian answers questions about China's ICP website filing (ICP备案) and explains pasted rejection
+notices (驳回/退回通知): why it happened, how to fix it, and what to do next. Everything runs offline
+on the knowledge base built into the binary; teams add their own entries with --kb DIR.
 
-With no command on a terminal, beian opens an interactive session (see `beian repl`).";
+A question needs no command: `beian 外国人可以备案吗` is `beian ask 外国人可以备案吗`. With no command
+on a terminal, beian opens an interactive session (see `beian repl`). On a terminal, text wraps to
+the window (or $COLUMNS) and long output goes through a pager ($BEIAN_PAGER, $PAGER, less -FRX).";
 
 const EXAMPLES: &str = "\
 Examples:
   beian ask \"网站换了云服务商,原来的备案号还能用吗\"
+  beian 外国人可以备案吗                # a question needs no `ask`
   beian ask --json \"驳回原因：域名所有人不正确\"
   pbpaste | beian ask               # a whole rejection notice from standard input
   beian show rejection/subject-mismatch

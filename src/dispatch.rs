@@ -1,6 +1,7 @@
-//! Runs a parsed command line: the clap structs become settings and each command's own arguments
-//! here, and nowhere else; then the command runs (long output through the pager), and an error is
-//! printed as one line. Only `main` calls this.
+//! Parses and runs the command line: a bare question is `ask`, a mistyped command gets a
+//! suggestion; the clap structs become settings and each command's own arguments here, and nowhere
+//! else; then the command runs (long output through the pager), and an error is printed as one
+//! line. Only `main` calls this.
 
 use crate::cli::{
     CheckArgs, Cli, ColorChoice, Command, GlobalArgs, KbCommand, KindChoice, LangChoice, ManArgs,
@@ -14,7 +15,74 @@ use crate::render::text::Length;
 use crate::render::{sanitize, Lang};
 use crate::settings::{AnswerLang, ColorWhen, Options, Settings};
 use beian_engine::kb::Kind;
+use clap::error::{ContextKind, ContextValue};
+use clap::{CommandFactory, FromArgMatches};
+use std::ffi::OsString;
 use std::io::{self, IsTerminal, Write};
+
+/// Parses the command line. A first word that is no command but reads as a question (it holds
+/// whitespace or non-ASCII text: `beian 外国人可以备案吗`) is asked, as if after `ask`; a word that
+/// is a command mistyped gets the nearest one as a suggestion, also where clap finds none.
+pub fn parse(args: Vec<OsString>) -> Result<Cli, clap::Error> {
+    let err = match parse_as_is(&args) {
+        Ok(cli) => return Ok(cli),
+        Err(err) => err,
+    };
+    let Some(ContextValue::String(word)) = err.get(ContextKind::InvalidSubcommand) else {
+        return Err(err);
+    };
+    let word = word.clone();
+    let at = args
+        .iter()
+        .skip(1)
+        .position(|arg| *arg == *word)
+        .map(|i| i + 1);
+    if word.chars().any(|c| c.is_whitespace() || !c.is_ascii()) {
+        if let Some(at) = at {
+            let mut asked = args.clone();
+            asked.insert(at, OsString::from("ask"));
+            return parse_as_is(&asked);
+        }
+    }
+    let mut err = err;
+    if err.get(ContextKind::SuggestedSubcommand).is_none() {
+        // No words at all (not even the program's name) leave nothing before it.
+        let before = args.get(1..at.unwrap_or(args.len())).unwrap_or_default();
+        if let Some(near) = nearest_command(before, &word) {
+            err.insert(
+                ContextKind::SuggestedSubcommand,
+                ContextValue::Strings(vec![near]),
+            );
+        }
+    }
+    Err(err)
+}
+
+fn parse_as_is(args: &[OsString]) -> Result<Cli, clap::Error> {
+    let matches = Cli::command().try_get_matches_from(args)?;
+    Cli::from_arg_matches(&matches)
+}
+
+/// The command nearest to `word` (an edit or a swap of two letters away, two for longer names)
+/// among those of the command that `before` (the words before it) names: clap's own suggestion
+/// misses a swap in a short name (`aks` for `ask`).
+fn nearest_command(before: &[OsString], word: &str) -> Option<String> {
+    let mut command = Cli::command();
+    for arg in before {
+        let name = arg.to_string_lossy();
+        if let Some(sub) = command.find_subcommand(name.as_ref()) {
+            command = sub.clone();
+        }
+    }
+    let limit = if word.chars().count() > 5 { 2 } else { 1 };
+    command
+        .get_subcommands()
+        .filter(|sub| !sub.is_hide_set())
+        .map(|sub| (strsim::osa_distance(word, sub.get_name()), sub.get_name()))
+        .filter(|&(distance, _)| distance <= limit)
+        .min_by_key(|&(distance, _)| distance)
+        .map(|(_, name)| name.to_string())
+}
 
 /// Runs the command line and reports how it ended. Errors are printed here, as one line.
 pub fn run(cli: Cli) -> Outcome {

@@ -1,6 +1,6 @@
 //! The terminal experience through the real binary (issue 22): text wrapped to the width (golden
-//! files at 40, 60 and 100 columns, set with `COLUMNS`), the short and the long answer, and the
-//! pager on a pseudo-terminal.
+//! files at 40, 60 and 100 columns, set with `COLUMNS`), the short and the long answer, the pager on
+//! a pseudo-terminal, bare questions and did-you-mean.
 //!
 //! After an intended change of the output, rewrite the golden files with
 //! `BLESS=1 cargo test --test terminal` and review `git diff tests/golden`.
@@ -495,4 +495,70 @@ fn a_40_column_terminal_gets_a_40_column_layout() {
     );
     session.send("\x04").unwrap();
     session.expect(Eof).unwrap();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bare questions and did-you-mean
+
+#[test]
+fn a_bare_question_is_asked() {
+    let run = run_at(None, &["外国人可以备案吗"]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(
+        run.stdout.contains("scenario/foreign-entity"),
+        "{}",
+        run.stdout
+    );
+    // Global options before it, ask's options after it, and an English question with spaces.
+    let run = run_at(
+        None,
+        &[
+            "--lang",
+            "en",
+            "can a foreigner file",
+            "a site?",
+            "--json",
+            "--top",
+            "1",
+        ],
+    );
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let answer: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(answer["query"], "can a foreigner file a site?");
+    assert_eq!(answer["lang"], "en");
+}
+
+#[test]
+fn a_mistyped_command_gets_a_suggestion() {
+    for (typed, meant) in [
+        ("aks", "ask"),
+        ("lsit", "list"),
+        ("shwo", "show"),
+        ("comletions", "completions"),
+    ] {
+        let run = run_at(None, &[typed]);
+        assert_eq!(run.code, Some(2), "{typed}: {}", run.stderr);
+        assert_eq!(run.stderr.lines().count(), 1, "{typed}: {}", run.stderr);
+        assert!(
+            run.stderr
+                .contains(&format!("a similar subcommand exists: '{meant}'")),
+            "{typed}: {}",
+            run.stderr
+        );
+        assert!(run.stdout.is_empty(), "{typed}: {}", run.stdout);
+    }
+    // Nested commands too; a word like no command is only unrecognized; unknown flags are as before.
+    let run = run_at(None, &["kb", "lnit"]);
+    assert!(run.stderr.contains("'lint'"), "{}", run.stderr);
+    let run = run_at(None, &["frobnicate"]);
+    assert!(
+        run.stderr
+            .starts_with("beian: error: unrecognized subcommand 'frobnicate'"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("similar"), "{}", run.stderr);
+    let run = run_at(None, &["--bogus", "外国人可以备案吗"]);
+    assert_eq!(run.code, Some(2));
+    assert!(run.stderr.contains("'--bogus'"), "{}", run.stderr);
 }
