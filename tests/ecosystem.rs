@@ -300,3 +300,102 @@ fn version_and_help_to_a_full_disk_exit_2() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Completion of entry ids
+
+#[test]
+fn completion_scripts_know_the_entry_ids_and_the_kinds() {
+    let id = "scenario/foreign-entity";
+    let bash = stdout_of(&["completions", "bash"]);
+    let show = bash.split("beian__subcmd__show)").nth(1).unwrap();
+    let show = show.split(";;").next().unwrap();
+    assert!(show.contains(id), "{show}");
+    assert!(bash.contains("compgen -W \"scenario process rejection risk faq\""));
+    let zsh = stdout_of(&["completions", "zsh"]);
+    assert!(zsh.contains(&format!(
+        ":id -- Entry id, e.g. rejection/subject-mismatch:("
+    )));
+    assert!(zsh.contains(&format!(" {id} ")), "zsh");
+    assert!(
+        zsh.contains("KIND:(scenario process rejection risk faq)"),
+        "zsh kinds"
+    );
+    let fish = stdout_of(&["completions", "fish"]);
+    assert!(
+        fish.contains(&format!(
+            "complete -c beian -n \"__fish_beian_using_subcommand show\" -f -a '{id}' -d '"
+        )),
+        "fish"
+    );
+    assert!(
+        fish.contains("-l kind -d 'Only entries of this kind' -r -f -a \"scenario"),
+        "fish kinds"
+    );
+    // Every built-in id, and an id of a --kb entry is still accepted by show.
+    let ids = beian::builtin::knowledge_base();
+    for entry in ids.entries() {
+        assert!(show.contains(entry.id.as_str()), "{}", entry.id);
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn bash_completes_an_entry_id_prefix_and_a_kind() {
+    use expectrl::{Eof, Expect, Session};
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("beian.bash");
+    std::fs::write(&script, stdout_of(&["completions", "bash"])).unwrap();
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_beian"))
+        .parent()
+        .unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+
+    let mut command = std::process::Command::new("bash");
+    common::hermetic(&mut command);
+    command
+        .args(["--norc", "--noprofile"])
+        .env("PATH", path)
+        .env("PS1", "$ ")
+        .env("TERM", "xterm-256color")
+        .env("BEIAN_PAGER", "");
+    let mut session = Session::spawn(command).expect("bash on a pseudo-terminal");
+    session.set_expect_timeout(Some(std::time::Duration::from_secs(20)));
+    // A terminal echoes what is typed (the pseudo-terminal starts without), and readline shows
+    // completions only when it does.
+    session
+        .get_process_mut()
+        .set_echo(true, None)
+        .expect("echo on");
+    session.expect("$ ").expect("a prompt");
+    session
+        .send(format!("source {}\r", script.display()))
+        .unwrap();
+    session.expect("$ ").expect("the script is read");
+    session.send("beian show scenario/fore\t").unwrap();
+    session
+        .expect("scenario/foreign-entity")
+        .expect("bash completes the id");
+    // The completed command runs.
+    session.send(" --color never\r").unwrap();
+    // The title is shown only if the whole id was run (a prefix is an error naming the id).
+    session
+        .expect("外籍人士、境外公司与港澳台居民能否备案")
+        .expect("the entry is shown");
+    session.expect("$ ").expect("a prompt after the entry");
+    session.send("beian list --kind rej\t").unwrap();
+    session
+        .expect("--kind rejection")
+        .expect("bash completes the kind");
+    session.send("\r").unwrap();
+    session
+        .expect("rejection/subject-mismatch")
+        .expect("the rejections are listed");
+    session.expect("$ ").expect("a prompt after the list");
+    session.send("exit\r").unwrap();
+    session.expect(Eof).unwrap();
+}
