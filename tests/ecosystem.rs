@@ -355,22 +355,18 @@ fn bash_completes_an_entry_id_prefix_and_a_kind() {
         std::env::var("PATH").unwrap_or_default()
     );
 
-    let mut command = std::process::Command::new("bash");
+    // A terminal echoes what is typed, and readline shows completions only when it does; the
+    // pseudo-terminal starts without echo, so it is switched on before bash starts.
+    let mut command = std::process::Command::new("sh");
     common::hermetic(&mut command);
     command
-        .args(["--norc", "--noprofile"])
+        .args(["-c", "stty echo && exec bash --norc --noprofile"])
         .env("PATH", path)
         .env("PS1", "$ ")
         .env("TERM", "xterm-256color")
         .env("BEIAN_PAGER", "");
     let mut session = Session::spawn(command).expect("bash on a pseudo-terminal");
     session.set_expect_timeout(Some(std::time::Duration::from_secs(20)));
-    // A terminal echoes what is typed (the pseudo-terminal starts without), and readline shows
-    // completions only when it does.
-    session
-        .get_process_mut()
-        .set_echo(true, None)
-        .expect("echo on");
     session.expect("$ ").expect("a prompt");
     session
         .send(format!("source {}\r", script.display()))
