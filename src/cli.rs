@@ -1,8 +1,8 @@
-//! The command line, as clap derive definitions only. `dispatch` turns it into settings and each
-//! command's arguments; nothing else reads these types (but the completion and man page generators,
-//! which describe them).
+//! The command line, as clap derive definitions, and [`command`], which lists the global options
+//! once for help and man pages. `dispatch` turns it into settings and each command's arguments;
+//! nothing else reads these types (but the completion and man page generators, which describe them).
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -29,6 +29,54 @@ Examples:
   beian eval queries.jsonl --verbose
   beian serve                       # the API and a page for support agents on http://127.0.0.1:8080";
 
+/// The heading of the options every command takes, in `beian --help`.
+pub const GLOBAL_HEADING: &str = "Global options";
+
+/// The command line as beian parses it and describes it in help and man pages: the global options
+/// are listed once, in `beian --help` and beian(1); every command's help names them in one line
+/// that refers there, instead of repeating them.
+pub fn command() -> clap::Command {
+    let root = Cli::command();
+    let globals: Vec<clap::Arg> = root
+        .get_arguments()
+        .filter(|arg| arg.is_global_set() && !arg.is_hide_set())
+        .cloned()
+        .collect();
+    let note = format!(
+        "{GLOBAL_HEADING}: {} (see `beian --help`)",
+        globals.iter().map(usage).collect::<Vec<_>>().join(", ")
+    );
+    root.mut_subcommands(|sub| refer_to_globals(sub, &globals, &note))
+}
+
+/// `--kb DIR`, `--no-cache`: an option as the one-line note names it.
+fn usage(arg: &clap::Arg) -> String {
+    let long = format!("--{}", arg.get_long().unwrap_or(arg.get_id().as_str()));
+    match arg.get_value_names() {
+        Some([name, ..]) if arg.get_action().takes_values() => format!("{long} {name}"),
+        _ => long,
+    }
+}
+
+/// Gives `command` (and its subcommands) hidden copies of the global options, which clap then
+/// does not propagate over them: they parse as before but stay out of the command's help, where
+/// the note names them instead.
+fn refer_to_globals(command: clap::Command, globals: &[clap::Arg], note: &str) -> clap::Command {
+    // clap's own `help` command takes no options.
+    if command.get_name() == "help" {
+        return command;
+    }
+    let after = match command.get_after_help() {
+        Some(after) => format!("{note}\n\n{after}"),
+        None => note.to_string(),
+    };
+    globals
+        .iter()
+        .fold(command, |command, arg| command.arg(arg.clone().hide(true)))
+        .after_help(after)
+        .mut_subcommands(|sub| refer_to_globals(sub, globals, note))
+}
+
 #[derive(Debug, Parser)]
 #[command(name = "beian", version = crate::VERSION, about = ABOUT, long_about = LONG_ABOUT, after_help = EXAMPLES)]
 pub struct Cli {
@@ -40,6 +88,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Args, Clone)]
+#[command(next_help_heading = GLOBAL_HEADING)]
 pub struct GlobalArgs {
     /// Also load the entries in DIR (DIR/<kind>/<slug>.md); an entry with a built-in id replaces it
     #[arg(long, global = true, value_name = "DIR")]

@@ -16,7 +16,7 @@ use crate::render::{sanitize, Lang};
 use crate::settings::{AnswerLang, ColorWhen, Options, Settings};
 use beian_engine::kb::Kind;
 use clap::error::{ContextKind, ContextValue};
-use clap::{CommandFactory, FromArgMatches};
+use clap::FromArgMatches;
 use std::ffi::OsString;
 use std::io::{self, IsTerminal, Write};
 
@@ -59,7 +59,7 @@ pub fn parse(args: Vec<OsString>) -> Result<Cli, clap::Error> {
 }
 
 fn parse_as_is(args: &[OsString]) -> Result<Cli, clap::Error> {
-    let matches = Cli::command().try_get_matches_from(args)?;
+    let matches = crate::cli::command().try_get_matches_from(args)?;
     Cli::from_arg_matches(&matches)
 }
 
@@ -67,7 +67,7 @@ fn parse_as_is(args: &[OsString]) -> Result<Cli, clap::Error> {
 /// among those of the command that `before` (the words before it) names: clap's own suggestion
 /// misses a swap in a short name (`aks` for `ask`).
 fn nearest_command(before: &[OsString], word: &str) -> Option<String> {
-    let mut command = Cli::command();
+    let mut command = crate::cli::command();
     for arg in before {
         let name = arg.to_string_lossy();
         if let Some(sub) = command.find_subcommand(name.as_ref()) {

@@ -38,6 +38,8 @@ fn command_paths() -> Vec<Vec<String>> {
 #[test]
 fn the_command_line_definition_is_consistent() {
     Cli::command().debug_assert();
+    // And as beian parses it, with the global options hidden in every command's help.
+    beian::cli::command().debug_assert();
 }
 
 #[test]
@@ -133,7 +135,10 @@ fn each_command_has_its_own_page() {
     assert!(page.contains(&format!("beian {}", env!("CARGO_PKG_VERSION"))));
     let ask = stdout_of(&["man", "ask"]);
     assert!(ask.contains("\\-\\-top"), "ask's options are on its page");
-    assert!(ask.contains("Example"), "ask's examples are on its page");
+    assert!(
+        ask.contains(".SH EXAMPLES"),
+        "ask's examples are on its page"
+    );
 }
 
 #[test]
@@ -302,7 +307,168 @@ fn version_and_help_to_a_full_disk_exit_2() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Completion of entry ids
+// Help that lists the global options once; manual pages with their sections; completion of ids
+
+const GLOBAL_NOTE: &str = "Global options: --kb DIR, --no-builtin, --no-cache, --color WHEN, --lang LANG, --no-pager (see `beian --help`)";
+
+/// The help text with its lines joined, so that a note clap wrapped reads as one line.
+fn joined(help: &str) -> String {
+    help.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn global_options_are_listed_once_in_beian_help_and_referred_to_elsewhere() {
+    let root = stdout_of(&["--help"]);
+    assert!(root.contains("\nGlobal options:\n"), "{root}");
+    for option in [
+        "--kb <DIR>",
+        "--no-builtin",
+        "--no-cache",
+        "--color <WHEN>",
+        "--lang <LANG>",
+        "--no-pager",
+    ] {
+        let listed = root
+            .lines()
+            .filter(|line| line.trim_start().starts_with(option))
+            .count();
+        assert_eq!(listed, 1, "{option} in beian --help:\n{root}");
+    }
+    for path in command_paths() {
+        for flag in ["--help", "-h"] {
+            let mut args: Vec<&str> = path.iter().map(String::as_str).collect();
+            args.push(flag);
+            let help = stdout_of(&args);
+            assert!(
+                joined(&help).contains(GLOBAL_NOTE),
+                "beian {args:?}:\n{help}"
+            );
+            for option in ["--kb <DIR>", "--no-builtin", "--color <WHEN>"] {
+                assert!(
+                    !help.lines().any(|l| l.trim_start().starts_with(option)),
+                    "beian {args:?} repeats {option}:\n{help}"
+                );
+            }
+        }
+    }
+    // About thirty lines shorter than when it repeated them.
+    assert!(stdout_of(&["show", "--help"]).lines().count() < 20);
+    // Hidden from the help, not from the command line.
+    beian()
+        .args([
+            "show",
+            "scenario/new-access",
+            "--lang",
+            "en",
+            "--color",
+            "never",
+            "--no-pager",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Add access"));
+}
+
+#[test]
+fn the_manual_pages_have_examples_exit_status_environment_and_files() {
+    let page = stdout_of(&["man"]);
+    for section in [
+        ".SH \"EXIT STATUS\"",
+        ".SH ENVIRONMENT",
+        ".SH FILES",
+        ".SH EXAMPLES",
+    ] {
+        assert!(page.contains(section), "beian(1) has no {section}");
+    }
+    let examples = page.split(".SH EXAMPLES").nth(1).unwrap();
+    assert!(examples.contains("beian ask \\-\\-json"), "{examples}");
+    for path in command_paths() {
+        let mut args = vec!["man"];
+        args.extend(path.iter().map(String::as_str));
+        let page = stdout_of(&args);
+        assert!(
+            !page.contains(".SH EXTRA"),
+            "{path:?}: examples under EXTRA"
+        );
+        if path != ["kb"] {
+            assert!(page.contains(".SH EXAMPLES"), "{path:?} has no EXAMPLES");
+        }
+        assert!(
+            page.contains(".SH \"SEE ALSO\"\n\\fBbeian\\fR(1) for the global options"),
+            "{path:?}"
+        );
+    }
+    let ask = stdout_of(&["man", "ask"]);
+    assert!(
+        ask.contains(".SH \"EXIT STATUS\"\n.PP\n0 a confident match"),
+        "{ask}"
+    );
+    let repl = stdout_of(&["man", "repl"]);
+    assert!(
+        repl.contains(".SH NOTES\n.PP\nHistory: $BEIAN_HISTORY"),
+        "{repl}"
+    );
+}
+
+/// The names of the environment variables beian's sources read: `var("X")`, `var_os("X")`,
+/// `env = "X"` (clap) and `…_VAR: &str = "X"`.
+fn variables_read() -> std::collections::BTreeSet<String> {
+    let pattern = regex::Regex::new(
+        r#"(?:var(?:_os)?\(\s*"([A-Z_]+)"\s*\)|env = "([A-Z_]+)"|_VAR: &str = "([A-Z_]+)")"#,
+    )
+    .unwrap();
+    let mut names = std::collections::BTreeSet::new();
+    let mut pending = vec![std::path::PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/src"
+    ))];
+    while let Some(dir) = pending.pop() {
+        for item in std::fs::read_dir(dir).unwrap() {
+            let path = item.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                for found in pattern.captures_iter(&text) {
+                    let name = found.iter().skip(1).flatten().next().unwrap();
+                    names.insert(name.as_str().to_string());
+                }
+            }
+        }
+    }
+    names
+}
+
+#[test]
+fn every_variable_beian_reads_is_in_the_environment_section() {
+    let names = variables_read();
+    for expected in [
+        "NO_COLOR",
+        "BEIAN_HISTORY",
+        "BEIAN_CACHE_DIR",
+        "BEIAN_CACHE_LOG",
+        "BEIAN_PAGER",
+        "PAGER",
+        "COLUMNS",
+    ] {
+        assert!(
+            names.contains(expected),
+            "the scan misses {expected}: {names:?}"
+        );
+    }
+    let page = stdout_of(&["man"]);
+    let environment = page
+        .split(".SH ENVIRONMENT")
+        .nth(1)
+        .and_then(|rest| rest.split(".SH ").next())
+        .expect("an ENVIRONMENT section");
+    for name in &names {
+        assert!(
+            environment.contains(&format!("\\fB{name}\\fR")) || environment.contains(name.as_str()),
+            "{name} is read but not in ENVIRONMENT:\n{environment}"
+        );
+    }
+}
 
 #[test]
 fn completion_scripts_know_the_entry_ids_and_the_kinds() {
