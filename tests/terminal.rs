@@ -493,8 +493,12 @@ fn a_40_column_terminal_gets_a_40_column_layout() {
         40,
         "banner and :help on 40 columns",
     );
+    // Ctrl-D at the next prompt ends the session (sent earlier, the line discipline could take it).
+    session
+        .expect(Regex("beian> "))
+        .expect("a prompt after :help");
     session.send("\x04").unwrap();
-    session.expect(Eof).unwrap();
+    session.expect(Eof).expect("the session ends");
 }
 
 // ---------------------------------------------------------------------------------------------
