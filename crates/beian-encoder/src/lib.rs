@@ -17,6 +17,9 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use tokenizers::Tokenizer;
 
+#[cfg(feature = "tiny")]
+pub mod tiny;
+
 /// The files a model directory must hold.
 pub const FILES: [&str; 3] = ["config.json", "tokenizer.json", "model.safetensors"];
 
