@@ -105,8 +105,16 @@ struct ConfigHead {
     model_type: String,
     num_hidden_layers: usize,
     hidden_size: usize,
+    num_attention_heads: usize,
     vocab_size: usize,
     pad_token_id: Option<u32>,
+}
+
+/// The network `config.json` describes, read before the weights so that a wrong config is reported
+/// as such rather than as weights that do not fit it.
+enum NetworkConfig {
+    XlmRoberta(xlm_roberta::Config),
+    Bert(bert::Config),
 }
 
 fn invalid(path: &Path, message: impl fmt::Display) -> Error {
@@ -136,6 +144,27 @@ impl Encoder {
             dimensions: head.hidden_size,
             vocabulary: head.vocab_size,
         };
+        let config = match head.model_type.as_str() {
+            "xlm-roberta" => NetworkConfig::XlmRoberta(
+                serde_json::from_str(&config_text).map_err(|e| invalid(&config_path, e))?,
+            ),
+            "bert" => NetworkConfig::Bert(
+                serde_json::from_str(&config_text).map_err(|e| invalid(&config_path, e))?,
+            ),
+            other => {
+                let message = format!("model_type {other:?} is not supported ({SUPPORTED})");
+                return Err(invalid(&config_path, message));
+            }
+        };
+        // candle divides the one by the other, and panics on zero.
+        let heads = head.num_attention_heads;
+        if heads == 0 || !head.hidden_size.is_multiple_of(heads) {
+            let message = format!(
+                "num_attention_heads ({heads}) does not divide hidden_size ({})",
+                head.hidden_size
+            );
+            return Err(invalid(&config_path, message));
+        }
 
         let tokenizer_path = dir.join("tokenizer.json");
         let mut tokenizer =
@@ -160,25 +189,13 @@ impl Encoder {
         let vb =
             unsafe { VarBuilder::from_mmaped_safetensors(&[&weights_path], DType::F32, &device) }
                 .map_err(|e| invalid(&weights_path, e))?;
-        let network = match head.model_type.as_str() {
-            "xlm-roberta" => {
-                let config: xlm_roberta::Config =
-                    serde_json::from_str(&config_text).map_err(|e| invalid(&config_path, e))?;
-                Network::XlmRoberta(
-                    xlm_roberta::XLMRobertaModel::new(&config, vb)
-                        .map_err(|e| invalid(&weights_path, e))?,
-                )
+        let unfit = |e| invalid(&weights_path, format_args!("does not fit config.json: {e}"));
+        let network = match config {
+            NetworkConfig::XlmRoberta(config) => {
+                Network::XlmRoberta(xlm_roberta::XLMRobertaModel::new(&config, vb).map_err(unfit)?)
             }
-            "bert" => {
-                let config: bert::Config =
-                    serde_json::from_str(&config_text).map_err(|e| invalid(&config_path, e))?;
-                Network::Bert(
-                    bert::BertModel::load(vb, &config).map_err(|e| invalid(&weights_path, e))?,
-                )
-            }
-            other => {
-                let message = format!("model_type {other:?} is not supported ({SUPPORTED})");
-                return Err(invalid(&config_path, message));
+            NetworkConfig::Bert(config) => {
+                Network::Bert(bert::BertModel::load(vb, &config).map_err(unfit)?)
             }
         };
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));

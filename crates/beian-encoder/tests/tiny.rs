@@ -152,11 +152,29 @@ fn an_unsupported_model_type_is_named() {
 }
 
 #[test]
+fn a_wrong_config_is_named_before_broken_weights() {
+    let dir = tiny_model(1);
+    edit_config(dir.path(), "model_type", "gpt2".into());
+    std::fs::write(dir.path().join("model.safetensors"), "not safetensors").unwrap();
+    assert_invalid(&load_error(dir.path()), "config.json");
+}
+
+#[test]
 fn a_hidden_size_the_weights_do_not_have_is_invalid() {
     let dir = tiny_model(1);
     edit_config(dir.path(), "hidden_size", (2 * tiny::DIMENSIONS).into());
     let error = load_error(dir.path());
     assert_invalid(&error, "model.safetensors");
+    assert!(error.to_string().contains("config.json"), "{error}");
+}
+
+#[test]
+fn heads_that_do_not_divide_the_hidden_size_are_invalid() {
+    for heads in [0, 3] {
+        let dir = tiny_model(1);
+        edit_config(dir.path(), "num_attention_heads", heads.into());
+        assert_invalid(&load_error(dir.path()), "config.json");
+    }
 }
 
 #[test]
