@@ -2,7 +2,9 @@
 //! (`../shared/models/multilingual-e5-small/probes.jsonl`), in both layouts it reads.
 
 use beian_encoder::{dot, Encoder, Role};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+mod support;
 
 /// The shared test model, beside the checkout; `None` (the test is skipped) on a machine without it,
 /// but under `CI=true` it must be there.
@@ -20,7 +22,7 @@ fn shared_model() -> Option<PathBuf> {
     None
 }
 
-fn probes(dir: &std::path::Path) -> Vec<(String, Vec<f32>)> {
+fn probes(dir: &Path) -> Vec<(String, Vec<f32>)> {
     std::fs::read_to_string(dir.join("probes.jsonl"))
         .unwrap()
         .lines()
@@ -38,17 +40,37 @@ fn probes(dir: &std::path::Path) -> Vec<(String, Vec<f32>)> {
         .collect()
 }
 
-#[test]
-fn reproduces_the_reference_embeddings() {
-    let Some(dir) = shared_model() else { return };
-    let encoder = Encoder::load(&dir).unwrap();
-    let probes = probes(&dir);
+/// Asserts that the model in `dir` gives the reference embeddings of the shared model's probes.
+fn assert_reproduces_the_probes(dir: &Path, probes: &[(String, Vec<f32>)]) {
+    let encoder = Encoder::load(dir).unwrap();
     let inputs: Vec<String> = probes.iter().map(|(input, _)| input.clone()).collect();
     let vectors = encoder.embed_inputs(&inputs).unwrap();
     for ((input, reference), vector) in probes.iter().zip(&vectors) {
         let cosine = dot(reference, vector) / dot(reference, reference).sqrt();
-        assert!(cosine >= 0.999, "{input}: cosine {cosine}");
+        assert!(
+            cosine >= 0.999,
+            "{}: {input}: cosine {cosine}",
+            dir.display()
+        );
     }
+}
+
+#[test]
+fn reproduces_the_reference_embeddings() {
+    let Some(dir) = shared_model() else { return };
+    assert_reproduces_the_probes(&dir, &probes(&dir));
+}
+
+#[test]
+fn reproduces_the_reference_embeddings_in_the_bert_layout() {
+    let Some(dir) = shared_model() else { return };
+    let bert = tempfile::tempdir().unwrap();
+    support::write_bert_layout(&dir, bert.path());
+    assert_eq!(
+        Encoder::load(bert.path()).unwrap().shape().model_type,
+        "bert"
+    );
+    assert_reproduces_the_probes(bert.path(), &probes(&dir));
 }
 
 #[test]

@@ -4,6 +4,8 @@
 use beian_encoder::{dot, tiny, Encoder, Error, Role};
 use std::path::Path;
 
+mod support;
+
 fn tiny_model(seed: u64) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     tiny::write_model(dir.path(), seed).unwrap();
@@ -75,6 +77,21 @@ fn the_roles_prefix_the_texts() {
     let input = encoder.embed_inputs(&["query: 幕布".to_string()]).unwrap();
     assert_eq!(query, input);
     assert!(dot(&query[0], &passage[0]) < 0.9999);
+}
+
+#[test]
+fn the_bert_layout_gives_the_vectors_of_the_xlm_roberta_layout() {
+    let xlm = tiny_model(1);
+    let bert = tempfile::tempdir().unwrap();
+    support::write_bert_layout(xlm.path(), bert.path());
+    let xlm = Encoder::load(xlm.path()).unwrap();
+    let bert = Encoder::load(bert.path()).unwrap();
+    assert_eq!(bert.shape().model_type, "bert");
+    let expected = xlm.embed(Role::Query, &TEXTS).unwrap();
+    let vectors = bert.embed(Role::Query, &TEXTS).unwrap();
+    for ((text, a), b) in TEXTS.iter().zip(&expected).zip(&vectors) {
+        assert!(dot(a, b) >= 0.9999, "{text}: {}", dot(a, b));
+    }
 }
 
 /// The error loading `dir`, which must not load.
