@@ -146,6 +146,7 @@ pub fn fit(
         rows: texts.iter().map(|t| all_rows(t).count()).sum(),
         folds,
         l2: options.l2 as f32,
+        encoder: None,
     };
     let model_of = |coefficients: &[f64]| {
         let (weights, bias) = split(coefficients);

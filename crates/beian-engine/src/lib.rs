@@ -1,7 +1,7 @@
 //! The engine of beian, the offline ICP-filing advisor: the knowledge base ([`kb`]), the Chinese-aware
 //! analyzer ([`analyzer`]) and search index ([`index`]), the phrase and pattern matching ([`matching`])
 //! with the tables precomputed for it ([`tables`]), the splitting of a pasted notice ([`segment`]),
-//! the languages of entries and questions ([`lang`]), the fitted ranking model ([`model`]), the ranker ([`rank`]) and the advice built on
+//! the languages of entries and questions ([`lang`]), the fitted ranking model ([`model`]), a sentence encoder's similarities ([`semantic`]), the ranker ([`rank`]) and the advice built on
 //! it ([`advise`]), the built-in form a knowledge base is compiled into ([`compiled`]) and the
 //! scoring of query sets ([`eval`]).
 //!
@@ -19,6 +19,7 @@ pub mod matching;
 pub mod model;
 pub mod rank;
 pub mod segment;
+pub mod semantic;
 pub mod tables;
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The number of features the model reads.
-pub const FEATURE_COUNT: usize = 32;
+pub const FEATURE_COUNT: usize = 38;
 
 /// The features in the order `rank::Features::vector` writes them: the names `ranker.toml` uses.
 pub const FEATURE_NAMES: [&str; FEATURE_COUNT] = [
@@ -45,7 +45,17 @@ pub const FEATURE_NAMES: [&str; FEATURE_COUNT] = [
     "text_no_topic_no_pattern",
     "text_neighbour_cues",
     "text_neighbour_no_pattern",
+    "encoder_best",
+    "encoder_mean_of_top3",
+    "encoder_reciprocal_rank",
+    "encoder_behind_best",
+    "encoder_z",
+    "encoder_lead",
 ];
+
+/// The names of the features only a sentence encoder gives (see `crate::semantic`): a model fitted
+/// without one may leave them out of its file, and reads them as 0.
+pub const ENCODER_PREFIX: &str = "encoder_";
 
 /// The margin is clamped to this many logits either way: beyond it, more distance says nothing new.
 pub const MARGIN_CAP: f32 = 6.0;
@@ -101,6 +111,9 @@ pub struct FitInfo {
     /// The L2 penalty of both regressions.
     #[serde(default)]
     pub l2: f32,
+    /// The sentence encoder whose features the model read, if any (its shape).
+    #[serde(default)]
+    pub encoder: Option<String>,
 }
 
 /// The file form: weights by feature name, so a reader sees what each weighs.
@@ -286,7 +299,8 @@ fn by_name(weights: &[f32]) -> BTreeMap<String, f32> {
         .collect()
 }
 
-/// Weights in the order of [`FEATURE_NAMES`]; every name must be known and present.
+/// Weights in the order of [`FEATURE_NAMES`]; every name must be known and present, but the encoder's
+/// (absent: 0, a model fitted without an encoder).
 fn by_position(weights: &BTreeMap<String, f32>) -> Result<Vec<f32>, ModelError> {
     if let Some(unknown) = weights
         .keys()
@@ -297,9 +311,11 @@ fn by_position(weights: &BTreeMap<String, f32>) -> Result<Vec<f32>, ModelError> 
     FEATURE_NAMES
         .iter()
         .map(|name| {
-            let weight = *weights
-                .get(*name)
-                .ok_or_else(|| ModelError::MissingFeature(name.to_string()))?;
+            let weight = match weights.get(*name) {
+                Some(weight) => *weight,
+                None if name.starts_with(ENCODER_PREFIX) => 0.0,
+                None => return Err(ModelError::MissingFeature(name.to_string())),
+            };
             if weight.is_finite() {
                 Ok(weight)
             } else {

@@ -12,6 +12,7 @@ use crate::rank::{
     Candidate, Model, Ranker, Ranking, Role, SegmentExplanation, Weights, FEATURE_COUNT,
 };
 use crate::segment::Segmenter;
+use crate::semantic::{EmbedError, Semantic, Similarities};
 use once_cell::sync::OnceCell;
 
 /// One row a model is fitted on: a candidate's features and whether it is a right answer.
@@ -24,6 +25,8 @@ pub const MAX_QUERY_BYTES: usize = 64 * 1024;
 pub enum AdviseError {
     #[error(transparent)]
     Index(#[from] IndexError),
+    #[error(transparent)]
+    Embed(#[from] EmbedError),
 }
 
 /// Whether the best answer is confident.
@@ -76,6 +79,8 @@ pub struct Advisor {
     segmenter: Segmenter,
     /// The index as a table, for many queries (see [`Advisor::prepare_for_many`]).
     table: OnceCell<TermTable>,
+    /// A sentence encoder with the entries' vectors, if one is used (see [`Advisor::set_semantic`]).
+    semantic: Option<Semantic>,
 }
 
 impl Advisor {
@@ -96,7 +101,32 @@ impl Advisor {
             index,
             segmenter,
             table: OnceCell::new(),
+            semantic: None,
         }
+    }
+
+    /// Reads meaning too from now on: the encoder's similarities become features, and the model
+    /// fitted with them (the knowledge base's `ranker-encoder.toml`) ranks. Without such a model
+    /// the lexical one keeps ranking and reads none of them (`kb fit` then fits one).
+    pub fn set_semantic(&mut self, semantic: Semantic) {
+        if let Some(model) = &self.kb.ranker_encoder {
+            self.ranker.set_model(model.clone());
+        }
+        self.semantic = Some(semantic);
+    }
+
+    /// The sentence encoder in use, if any.
+    pub fn semantic(&self) -> Option<&Semantic> {
+        self.semantic.as_ref()
+    }
+
+    /// The encoder's similarities of each text to the entries, the texts embedded in one batch
+    /// (`None` without an encoder).
+    fn similarities(&self, texts: &[&str]) -> Result<Option<Vec<Similarities>>, AdviseError> {
+        let Some(semantic) = &self.semantic else {
+            return Ok(None);
+        };
+        Ok(Some(semantic.similarities(texts, self.kb.entries().len())?))
     }
 
     /// Readies the advisor for many queries (triage, the REPL, `eval`): reads the whole index into a
@@ -171,10 +201,14 @@ impl Advisor {
         let query = text.trim();
         let segments = self.segmenter.segments(query);
         let entries = self.kb.entries();
-        self.pieces(query, &segments)
+        let pieces = self.pieces(query, &segments);
+        let texts: Vec<&str> = pieces.iter().map(|&(text, _)| text).collect();
+        let similarities = self.similarities(&texts)?;
+        pieces
             .into_iter()
-            .map(|(text, role)| {
-                let ranking = self.rank(text, role)?;
+            .enumerate()
+            .map(|(i, (text, role))| {
+                let ranking = self.rank(text, role, similarities.as_ref().map(|s| &s[i]))?;
                 Ok(ranking
                     .candidates
                     .iter()
@@ -194,9 +228,11 @@ impl Advisor {
         let (segments, notice) = self.segmenter.split(&query);
         let pieces = self.pieces(&query, &segments);
         let texts: Vec<&str> = pieces.iter().map(|&(text, _)| text).collect();
+        let similarities = self.similarities(&texts)?;
         let rankings: Vec<Ranking> = pieces
             .iter()
-            .map(|&(text, role)| self.rank(text, role))
+            .enumerate()
+            .map(|(i, &(text, role))| self.rank(text, role, similarities.as_ref().map(|s| &s[i])))
             .collect::<Result<_, _>>()?;
 
         // The best answer of each text that has a confident one comes first, then everything else;
@@ -275,13 +311,20 @@ impl Advisor {
     }
 
     /// Scores the entries against one piece of text, best first, each with a confidence.
-    fn rank(&self, text: &str, role: Role) -> Result<Ranking, AdviseError> {
+    fn rank(
+        &self,
+        text: &str,
+        role: Role,
+        similarities: Option<&Similarities>,
+    ) -> Result<Ranking, AdviseError> {
         let entries = self.kb.entries();
         let ranking = self
             .ranker
-            .rank(text, role, entries, |terms| match self.table.get() {
-                Some(table) => Ok(table.lookup(terms)),
-                None => self.index.lookup(terms),
+            .rank(text, role, entries, similarities, |terms| {
+                match self.table.get() {
+                    Some(table) => Ok(table.lookup(terms)),
+                    None => self.index.lookup(terms),
+                }
             })?;
         Ok(ranking)
     }
@@ -297,8 +340,11 @@ impl Advisor {
         let text = text.trim();
         let found = self.segmenter.segments(text);
         let mut segments = Vec::new();
-        for (piece, role) in self.pieces(text, &found) {
-            let ranking = self.rank(piece, role)?;
+        let pieces = self.pieces(text, &found);
+        let texts: Vec<&str> = pieces.iter().map(|&(text, _)| text).collect();
+        let similarities = self.similarities(&texts)?;
+        for (i, (piece, role)) in pieces.into_iter().enumerate() {
+            let ranking = self.rank(piece, role, similarities.as_ref().map(|s| &s[i]))?;
             segments.push(SegmentExplanation {
                 candidates: self.ranker.explain(&ranking, self.kb.entries(), top),
                 segment: piece.to_string(),

@@ -10,7 +10,10 @@
 
 use super::facts::{facts, Fact};
 use super::sources::{self, Registry, Resolved};
-use super::{parse_entry, Entry, Files, Lang, ParsedEntry, Problem, Section, Severity, Vocabulary};
+use super::{
+    parse_entry, Entry, Files, Lang, ParsedEntry, Problem, Section, Severity, SourceFile,
+    Vocabulary,
+};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// Checks the built-in files and the `--kb` files (either may be absent; the `--kb` ones overlay the
@@ -27,10 +30,26 @@ pub(super) struct Checked {
     pub vocabulary: Vocabulary,
     /// Every layer's source registry, merged in order.
     pub registry: Registry,
-    /// The ranking model of the last layer that has one.
+    /// The ranking models of the last layer that has one (a layer's two models go together).
     pub ranker: Option<crate::model::Model>,
+    pub ranker_encoder: Option<crate::model::Model>,
     /// Every problem, errors and warnings, sorted by file and line.
     pub problems: Vec<Problem>,
+}
+
+/// A ranking model's file parsed, or the problem with it.
+fn read_model(file: &SourceFile, problems: &mut Vec<Problem>) -> Option<crate::model::Model> {
+    match crate::model::Model::parse(&file.text) {
+        Ok(model) => Some(model),
+        Err(err) => {
+            problems.push(Problem::error(
+                &file.name,
+                1,
+                format!("{err}; `beian kb fit` writes this file"),
+            ));
+            None
+        }
+    }
 }
 
 /// Parses and checks every file of the layers.
@@ -40,6 +59,7 @@ pub(super) fn check(builtin: Option<&Files>, overlay: Option<&Files>) -> Checked
     let mut registry = Registry::default();
     let mut vocabulary = Vocabulary::default();
     let mut ranker = None;
+    let mut ranker_encoder = None;
 
     let layers = [(builtin, true), (overlay, false)];
     for (layer, is_builtin) in layers.iter().filter_map(|&(l, b)| l.map(|l| (l, b))) {
@@ -83,15 +103,15 @@ pub(super) fn check(builtin: Option<&Files>, overlay: Option<&Files>) -> Checked
             // What loading keeps of the file: the usable tables (nothing, if it is not TOML).
             let _ = registry.merge(file);
         }
-        if let Some(file) = &layer.ranker {
-            match crate::model::Model::parse(&file.text) {
-                Ok(model) => ranker = Some(model),
-                Err(err) => problems.push(Problem::error(
-                    &file.name,
-                    1,
-                    format!("{err}; `beian kb fit` writes this file"),
-                )),
-            }
+        if layer.ranker.is_some() || layer.ranker_encoder.is_some() {
+            ranker = layer
+                .ranker
+                .as_ref()
+                .and_then(|file| read_model(file, &mut problems));
+            ranker_encoder = layer
+                .ranker_encoder
+                .as_ref()
+                .and_then(|file| read_model(file, &mut problems));
         }
         for file in &layer.data {
             if let Err(super::KbError::Invalid(problem)) = vocabulary.merge(file) {
@@ -169,6 +189,7 @@ pub(super) fn check(builtin: Option<&Files>, overlay: Option<&Files>) -> Checked
         vocabulary,
         registry,
         ranker,
+        ranker_encoder,
         problems,
     }
 }

@@ -86,6 +86,10 @@ fn first_of(problems: &[Problem]) -> String {
 /// The file of a knowledge base's fitted ranking model, at its root.
 pub const RANKER_FILE: &str = "ranker.toml";
 
+/// The file of a knowledge base's ranking model fitted with a sentence encoder's features (see
+/// [`crate::semantic`]), beside [`RANKER_FILE`].
+pub const ENCODER_RANKER_FILE: &str = "ranker-encoder.toml";
+
 /// A knowledge-base file larger than this is reported, not read: entries are a few kilobytes.
 pub const MAX_FILE_BYTES: u64 = 1 << 20;
 
@@ -109,6 +113,8 @@ pub struct Files {
     pub registry: Option<SourceFile>,
     /// The fitted ranking model, `ranker.toml` at the root (see `beian kb fit`).
     pub ranker: Option<SourceFile>,
+    /// The model fitted with an encoder, `ranker-encoder.toml` at the root.
+    pub ranker_encoder: Option<SourceFile>,
     /// Markdown files outside the kind folders: documentation, not entries.
     pub ignored: Vec<String>,
     /// What reading the directory met: files that could not be read (not UTF-8, not a regular file,
@@ -245,6 +251,8 @@ impl Files {
             self.registry = Some(file);
         } else if file.relative == RANKER_FILE {
             self.ranker = Some(file);
+        } else if file.relative == ENCODER_RANKER_FILE {
+            self.ranker_encoder = Some(file);
         } else if file.relative.ends_with(".toml") && !file.relative.contains('/') {
             self.data.push(file);
         } else {
@@ -350,6 +358,10 @@ pub struct KnowledgeBase {
     pub sources: Registry,
     /// The fitted ranking model of the last layer that has one (none: the prior formula ranks).
     pub ranker: Option<crate::model::Model>,
+    /// The model fitted with a sentence encoder, of the same layer as `ranker` (none: an encoder is
+    /// of no use until `beian kb fit --model` fits one).
+    #[serde(default)]
+    pub ranker_encoder: Option<crate::model::Model>,
     fingerprint: u64,
 }
 
@@ -382,6 +394,7 @@ impl KnowledgeBase {
             vocabulary: checked.vocabulary,
             sources: checked.registry,
             ranker: checked.ranker,
+            ranker_encoder: checked.ranker_encoder,
             fingerprint,
         })
     }
@@ -425,6 +438,7 @@ pub fn fingerprint(start: u64, layers: &[Files]) -> u64 {
             .chain(&layer.data)
             .chain(&layer.registry)
             .chain(&layer.ranker)
+            .chain(&layer.ranker_encoder)
         {
             hasher.write(file.relative.as_bytes());
             hasher.write(file.text.as_bytes());

@@ -36,6 +36,47 @@ pub struct Features {
     pub kind: Option<Kind>,
     /// What is known of the text itself, the same for every candidate.
     pub text: TextFeatures,
+    /// What a sentence encoder says of the pair (all 0 without one).
+    pub encoder: EncoderFeatures,
+}
+
+/// A sentence encoder's similarities of the text to the entry (see [`crate::semantic`]).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct EncoderFeatures {
+    /// An encoder gave the values below.
+    pub present: bool,
+    /// The cosine of the entry's closest text, and the mean of its closest three.
+    pub best: f32,
+    pub mean_of_top3: f32,
+    /// The entry's place among all entries by `best` (0: the closest).
+    pub rank: usize,
+    /// `best` minus the closest entry's.
+    pub behind_best: f32,
+    /// Standard deviations `best` stands above the mean of all entries'.
+    pub z: f32,
+    /// For the closest entry, how far its `best` leads the next entry's (0 for the others).
+    pub lead: f32,
+}
+
+/// Where E5's cosines centre: related texts score about 0.85, unrelated about 0.75.
+const COSINE_CENTRE: f32 = 0.8;
+/// Cosines spread over about a tenth: scaled by this, a feature spans about ±1.
+const COSINE_SCALE: f32 = 10.0;
+
+impl EncoderFeatures {
+    fn vector(&self) -> [f32; 6] {
+        if !self.present {
+            return [0.0; 6];
+        }
+        [
+            (self.best - COSINE_CENTRE) * COSINE_SCALE,
+            (self.mean_of_top3 - COSINE_CENTRE) * COSINE_SCALE,
+            1.0 / (1.0 + self.rank as f32),
+            self.behind_best * COSINE_SCALE,
+            (self.z / 3.0).clamp(-1.0, 3.0),
+            self.lead * COSINE_SCALE,
+        ]
+    }
 }
 
 /// What the ranker knows of the text ranked, whatever the entry.
@@ -78,6 +119,8 @@ impl Features {
         let t = &self.text;
         let kind = |k: Kind| flag(self.kind == Some(k));
         let capped = |chars: usize| chars.min(CHARS_CAP) as f32 / CHARS_CAP as f32;
+        let [encoder_best, encoder_mean, encoder_rank, encoder_behind, encoder_z, encoder_lead] =
+            self.encoder.vector();
         [
             self.name_coverage,
             self.coverage,
@@ -115,6 +158,12 @@ impl Features {
             flag(!t.on_topic && t.patterns_matched == 0 && self.quoted_chars == 0),
             t.neighbour_cues.min(3) as f32 / 3.0,
             flag(t.neighbour_cues > 0 && t.patterns_matched == 0 && self.quoted_chars == 0),
+            encoder_best,
+            encoder_mean,
+            encoder_rank,
+            encoder_behind,
+            encoder_z,
+            encoder_lead,
         ]
     }
 }

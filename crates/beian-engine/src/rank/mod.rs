@@ -17,13 +17,14 @@ pub use crate::model::{
     FEATURE_NAMES, MARGIN_CAP,
 };
 pub use explain::{CandidateExplanation, Row, SegmentExplanation};
-pub use features::{Features, TextFeatures};
+pub use features::{EncoderFeatures, Features, TextFeatures};
 pub use weights::{LookupWeights, ScoreWeights, Weights, MATCH_THRESHOLD};
 
 use crate::analyzer::fold;
 use crate::index::{IndexError, Lookup, Presence, WeightedTerm, ANYWHERE, ENGLISH_BODY, NAMED};
 use crate::kb::{Entry, Kind};
 use crate::matching::{compile, Found, Literals, Phrases};
+use crate::semantic::Similarities;
 use crate::tables::RankerTables;
 use once_cell::sync::OnceCell;
 use query::{analyze, lookup_terms, QueryTerm};
@@ -51,6 +52,10 @@ impl Pattern {
             .max()
     }
 }
+
+/// The entries a sentence encoder finds closest that become candidates whatever their words: a text
+/// that shares no word with its answer ("UK company" for 境外主体) still reaches it.
+const ENCODER_CANDIDATES: usize = 5;
 
 /// Texts longer than this are never taken for ones that carry no topic (see
 /// [`Ranker::carries_no_topic`]).
@@ -200,12 +205,14 @@ impl Ranker {
     }
 
     /// Scores the `entries` against one piece of text, best first, each with a confidence. `lookup`
-    /// scores weighted terms against the index (or its term table).
+    /// scores weighted terms against the index (or its term table); `similarities`, a sentence
+    /// encoder's, if one is used.
     pub fn rank(
         &self,
         text: &str,
         role: Role,
         entries: &[Entry],
+        similarities: Option<&Similarities>,
         lookup: impl FnOnce(&[WeightedTerm]) -> Result<Lookup, IndexError>,
     ) -> Result<Ranking, IndexError> {
         let weights = &self.weights;
@@ -238,7 +245,12 @@ impl Ranker {
             .map(|(i, term)| (i, term.coverage_weight(weights)))
             .collect();
 
-        let candidates = self.candidates(&lookup, &folded, &found, entries.len());
+        let mut candidates = self.candidates(&lookup, &folded, &found, entries.len());
+        if let Some(similarities) = similarities {
+            for &entry in similarities.top(ENCODER_CANDIDATES) {
+                candidates.get(entry);
+            }
+        }
         let ranking = Ranking {
             candidates: Vec::new(),
             terms: query_terms,
@@ -287,6 +299,9 @@ impl Ranker {
                 features.rejection_cue =
                     found.rejection_cue && entries[entry].kind == Kind::Rejection;
                 features.text = text_features;
+                if let Some(similarities) = similarities {
+                    features.encoder = encoder_features(similarities, entry);
+                }
                 Candidate {
                     entry,
                     score: weights.score(&features),
@@ -486,6 +501,22 @@ pub fn margins(ranked: &[Candidate]) -> Vec<f32> {
             }
         })
         .collect()
+}
+
+/// What the encoder's similarities say of one entry.
+fn encoder_features(similarities: &Similarities, entry: usize) -> EncoderFeatures {
+    let similarity = similarities.get(entry);
+    let rank = similarities.rank(entry);
+    let (first, second) = similarities.leaders();
+    EncoderFeatures {
+        present: true,
+        best: similarity.best,
+        mean_of_top3: similarity.mean_of_top3,
+        rank,
+        behind_best: similarity.best - first,
+        z: similarities.z_score(entry),
+        lead: if rank == 0 { first - second } else { 0.0 },
+    }
 }
 
 /// The share of the text's letters that are Latin rather than Chinese (0 when it has neither).
