@@ -20,7 +20,8 @@ use crate::VERSION;
 use beian_engine::advise::Advisor;
 use beian_engine::compiled::Compiled;
 use beian_engine::index::{build_index, index_files, IndexError, SearchIndex};
-use beian_engine::kb::{fingerprint, Files, KbError, KnowledgeBase, EMPTY_FINGERPRINT};
+use beian_engine::kb::{fingerprint, Entry, Files, KbError, KnowledgeBase, EMPTY_FINGERPRINT};
+use beian_engine::semantic::{Embed, EmbedError, EntryVectors};
 use serde::{Deserialize, Serialize};
 use std::hash::Hasher;
 use std::io::Write;
@@ -33,6 +34,9 @@ const FORMAT: u32 = 4;
 /// The first bytes of every file beian writes to the cache: nothing else there is read, replaced or
 /// pruned as a compiled knowledge base.
 const MAGIC: &[u8; 8] = b"beian-kb";
+
+/// The first bytes of a file of entry vectors (see [`entry_vectors`]).
+const VECTORS_MAGIC: &[u8; 8] = b"beian-ev";
 
 /// A stored knowledge base larger than this is neither read nor written (the built-in one with a
 /// few hundred entries of one's own is a few megabytes).
@@ -165,6 +169,66 @@ pub fn advisor(builtin: bool, dir: Option<&Path>, policy: &Policy) -> Result<Adv
     Ok(Advisor::from_compiled(compiled, SearchIndex::open(index)?))
 }
 
+/// The entries' vectors under a sentence encoder (see [`EntryVectors`]): read from the cache when it
+/// holds those of these texts under this model, else computed (`progress` is told how far) and
+/// stored. The file's name is a hash of the model's fingerprint and of every text embedded, so a
+/// change of either is never served stale; a damaged file is computed again.
+pub fn entry_vectors(
+    entries: &[Entry],
+    embed: &dyn Embed,
+    policy: &Policy,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<EntryVectors, EmbedError> {
+    let key = {
+        let mut hasher = rustc_hash::FxHasher::default();
+        hasher.write(VERSION.as_bytes());
+        hasher.write(embed.fingerprint().as_bytes());
+        for (entry, text) in EntryVectors::passages(entries) {
+            hasher.write(entries[entry].id.as_bytes());
+            hasher.write_u8(0);
+            hasher.write(text.as_bytes());
+            hasher.write_u8(0);
+        }
+        hasher.finish()
+    };
+    let path = match policy {
+        Policy::Use(cache) => match private_dir(cache) {
+            Ok(()) => Some(cache.join(format!("vec-{key:016x}.bin"))),
+            Err(why) => {
+                log(format_args!(
+                    "{}: {why}; embedding in memory",
+                    cache.display()
+                ));
+                None
+            }
+        },
+        Policy::Off => None,
+    };
+    if let Some(path) = &path {
+        let read = read_checked(path, VECTORS_MAGIC).and_then(|bytes| {
+            EntryVectors::from_bytes(&bytes[VECTORS_MAGIC.len()..], entries.len())
+                .ok_or_else(|| "does not decode".to_string())
+        });
+        match read {
+            Ok(vectors) => {
+                log(format_args!("read {}", path.display()));
+                return Ok(vectors);
+            }
+            Err(why) => log(format_args!("{}: {why}; embedding", path.display())),
+        }
+    }
+    let vectors = EntryVectors::build(entries, embed, progress)?;
+    if let Some(path) = &path {
+        let mut bytes = VECTORS_MAGIC.to_vec();
+        bytes.extend_from_slice(&vectors.to_bytes());
+        match store_bytes(path, bytes, VECTORS_MAGIC, "vec") {
+            Ok(()) => log(format_args!("stored {}", path.display())),
+            Err(err) => log(format_args!("cannot store {}: {err}", path.display())),
+        }
+    }
+    Ok(vectors)
+}
+
 /// With `BEIAN_CACHE_LOG` set, one line on standard error per cache decision (for debugging and tests).
 fn log(message: std::fmt::Arguments<'_>) {
     if std::env::var_os("BEIAN_CACHE_LOG").is_some_and(|v| !v.is_empty()) {
@@ -239,7 +303,7 @@ enum Found {
 
 /// Looks at `path` without following a link or blocking on a FIFO, and reads it only if it is a
 /// regular file that only the user can change, of at most [`MAX_FILE_BYTES`], starting with [`MAGIC`].
-fn inspect(path: &Path) -> Found {
+fn inspect(path: &Path, magic: &[u8; 8]) -> Found {
     use std::io::Read;
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
@@ -273,15 +337,16 @@ fn inspect(path: &Path) -> Found {
     if let Err(err) = file.take(MAX_FILE_BYTES).read_to_end(&mut bytes) {
         return Found::Other(format!("unreadable ({err})"));
     }
-    if !bytes.starts_with(MAGIC) {
+    if !bytes.starts_with(magic) {
         return Found::Other("not written by beian".into());
     }
     Found::Ours(bytes)
 }
 
-/// Reads a stored knowledge base; the error says why it cannot be used.
-fn load(path: &Path, fingerprint: u64, location: &str) -> Result<Advisor, String> {
-    let bytes = match inspect(path) {
+/// The bytes of a cache file beian wrote with `magic`, its checksum checked and cut off; the error
+/// says why it cannot be used.
+fn read_checked(path: &Path, magic: &[u8; 8]) -> Result<Vec<u8>, String> {
+    let mut bytes = match inspect(path, magic) {
         Found::Ours(bytes) => bytes,
         Found::Nothing => return Err("not cached".into()),
         Found::Other(why) => return Err(why),
@@ -289,11 +354,17 @@ fn load(path: &Path, fingerprint: u64, location: &str) -> Result<Advisor, String
     let Some(split) = bytes.len().checked_sub(8) else {
         return Err("truncated".into());
     };
-    let (body, tail) = bytes.split_at(split);
-    let expected = u64::from_le_bytes(tail.try_into().expect("eight bytes"));
-    if checksum(body) != expected {
+    let expected = u64::from_le_bytes(bytes[split..].try_into().expect("eight bytes"));
+    bytes.truncate(split);
+    if checksum(&bytes) != expected {
         return Err("checksum mismatch (truncated or damaged)".into());
     }
+    Ok(bytes)
+}
+
+/// Reads a stored knowledge base; the error says why it cannot be used.
+fn load(path: &Path, fingerprint: u64, location: &str) -> Result<Advisor, String> {
+    let body = read_checked(path, MAGIC)?;
     let stored: Stored = postcard::from_bytes(&body[MAGIC.len().min(body.len())..])
         .map_err(|err| format!("does not decode ({err})"))?;
     if stored.format != FORMAT || stored.version != VERSION {
@@ -316,8 +387,19 @@ fn load(path: &Path, fingerprint: u64, location: &str) -> Result<Advisor, String
 /// file is [`MAGIC`], the stored knowledge base, and a checksum of both. Only a missing file or one
 /// beian wrote is replaced.
 fn store(path: &Path, stored: &Stored) -> std::io::Result<()> {
+    let bytes = postcard::to_extend(stored, MAGIC.to_vec()).map_err(std::io::Error::other)?;
+    store_bytes(path, bytes, MAGIC, "kb")
+}
+
+/// Writes `bytes` (which start with `magic`) and their checksum as [`store`] does, then prunes the
+/// files named `{prefix}-….bin`.
+fn store_bytes(
+    path: &Path,
+    mut bytes: Vec<u8>,
+    magic: &[u8; 8],
+    prefix: &str,
+) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let mut bytes = postcard::to_extend(stored, MAGIC.to_vec()).map_err(std::io::Error::other)?;
     let sum = checksum(&bytes);
     bytes.extend_from_slice(&sum.to_le_bytes());
     if bytes.len() as u64 > MAX_FILE_BYTES {
@@ -326,7 +408,7 @@ fn store(path: &Path, stored: &Stored) -> std::io::Result<()> {
             MAX_FILE_BYTES >> 20
         )));
     }
-    if let Found::Other(why) = inspect(path) {
+    if let Found::Other(why) = inspect(path, magic) {
         return Err(std::io::Error::other(format!(
             "something else is there: {why}; it is left alone"
         )));
@@ -338,12 +420,12 @@ fn store(path: &Path, stored: &Stored) -> std::io::Result<()> {
         .tempfile_in(dir)?;
     temporary.write_all(&bytes)?;
     temporary.persist(path).map_err(|err| err.error)?;
-    prune(dir, path);
+    prune(dir, path, magic, prefix);
     Ok(())
 }
 
-/// Whether the file at `path` starts with [`MAGIC`]: one beian wrote (never a link).
-fn written_by_beian(path: &Path) -> bool {
+/// Whether the file at `path` starts with `magic`: one beian wrote (never a link).
+fn written_by_beian(path: &Path, magic: &[u8; 8]) -> bool {
     use std::io::Read;
     let Ok(metadata) = std::fs::symlink_metadata(path) else {
         return false;
@@ -351,15 +433,15 @@ fn written_by_beian(path: &Path) -> bool {
     if !metadata.is_file() {
         return false;
     }
-    let mut head = [0u8; MAGIC.len()];
+    let mut head = [0u8; 8];
     std::fs::File::open(path)
         .and_then(|mut file| file.read_exact(&mut head))
-        .is_ok_and(|()| &head == MAGIC)
+        .is_ok_and(|()| &head == magic)
 }
 
-/// Keeps the [`KEEP`] most recent knowledge bases (besides `current`) and removes abandoned
-/// temporary files; only files beian wrote are removed.
-fn prune(dir: &Path, current: &Path) {
+/// Keeps the [`KEEP`] most recent files named `{prefix}-….bin` (besides `current`) and removes
+/// abandoned temporary files of that prefix; only files beian wrote with `magic` are removed.
+fn prune(dir: &Path, current: &Path, magic: &[u8; 8], prefix: &str) {
     let Ok(listing) = std::fs::read_dir(dir) else {
         return;
     };
@@ -371,16 +453,16 @@ fn prune(dir: &Path, current: &Path) {
             continue;
         };
         let modified = item.metadata().and_then(|m| m.modified()).unwrap_or(now);
-        if name.starts_with(".kb-") && name.ends_with(".tmp") {
+        if name.starts_with(&format!(".{prefix}-")) && name.ends_with(".tmp") {
             if now.duration_since(modified).unwrap_or_default() > ABANDONED
-                && written_by_beian(&path)
+                && written_by_beian(&path, magic)
             {
                 let _ = std::fs::remove_file(&path);
             }
-        } else if name.starts_with("kb-")
+        } else if name.starts_with(&format!("{prefix}-"))
             && name.ends_with(".bin")
             && path != current
-            && written_by_beian(&path)
+            && written_by_beian(&path, magic)
         {
             stored.push((modified, path));
         }

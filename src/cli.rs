@@ -117,6 +117,15 @@ pub struct GlobalArgs {
     /// `less -FRX`; an empty value turns the pager off too)
     #[arg(long, global = true)]
     pub no_pager: bool,
+
+    /// Read meaning too with the sentence encoder in DIR (a Hugging Face model directory such as
+    /// multilingual-e5-small); default: $BEIAN_MODEL, else the one `beian model install` recorded
+    #[arg(long, global = true, value_name = "DIR", conflicts_with = "no_model")]
+    pub model: Option<PathBuf>,
+
+    /// Answer from words alone, without a sentence encoder even if one is installed
+    #[arg(long, global = true)]
+    pub no_model: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -283,6 +292,48 @@ Examples:
   beian man kb lint                             # the page of `beian kb lint`
   beian man --dir ~/.local/share/man/man1       # every page: beian.1, beian-ask.1, …")]
     Man(ManArgs),
+
+    /// Install the optional sentence encoder, or say which one is used
+    #[command(
+        subcommand,
+        after_help = "\
+Examples:
+  beian model install ~/models/multilingual-e5-small
+  beian model status
+  beian --model ~/models/multilingual-e5-small ask \"We are a UK company, can we file?\""
+    )]
+    Model(ModelCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ModelCommand {
+    /// Check a model directory (load it, embed a probe text) and record it as the one to use
+    #[command(after_help = "\
+DIR is a sentence encoder in the Hugging Face layout (config.json, tokenizer.json, model.safetensors),
+such as multilingual-e5-small as `git clone https://huggingface.co/intfloat/multilingual-e5-small` or
+`huggingface-cli download intfloat/multilingual-e5-small --local-dir DIR` gives it. The record is
+model.toml in the data directory ($BEIAN_DATA_DIR, else e.g. ~/.local/share/beian); --model DIR and
+$BEIAN_MODEL come before it, --no-model turns it off. The first answer with a new model embeds the
+entries' texts once (tens of seconds) and caches them.
+
+Examples:
+  beian model install ~/models/multilingual-e5-small
+  beian model status
+
+Exit status: 0 installed, 2 the directory does not hold a model that loads.")]
+    Install {
+        /// The model directory
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
+    /// Say which sentence encoder answers use, where it comes from, its size and speed
+    #[command(after_help = "\
+Examples:
+  beian model status
+  beian --no-model model status      # what turning it off means
+
+Exit status: 0 a model is used or none is chosen, 2 the chosen one does not load.")]
+    Status,
 }
 
 #[derive(Debug, Args)]

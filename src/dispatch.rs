@@ -5,10 +5,10 @@
 
 use crate::cli::{
     CheckArgs, Cli, ColorChoice, Command, GlobalArgs, KbCommand, KindChoice, LangChoice, ManArgs,
-    QueryLang, ServeArgs, TriageArgs, TriageFormat,
+    ModelCommand, QueryLang, ServeArgs, TriageArgs, TriageFormat,
 };
 use crate::commands::{
-    ask, check, completions, eval, kb, list, man, repl, serve, show, triage, version,
+    ask, check, completions, eval, kb, list, man, model, repl, serve, show, triage, version,
 };
 use crate::outcome::{user_error, Outcome, UserErrors};
 use crate::render::text::Length;
@@ -195,6 +195,8 @@ fn run_command(
         Some(Command::Serve(args)) => serve::run(settings, &serve_args(args))?,
         Some(Command::Completions { shell }) => completions::run(shell, out)?,
         Some(Command::Man(args)) => man::run(&man_args(args), out)?,
+        Some(Command::Model(ModelCommand::Install { dir })) => model::install(&dir, out)?,
+        Some(Command::Model(ModelCommand::Status)) => model::status(settings, out)?,
         None if io::stdin().is_terminal() => repl::run(settings, false, out)?,
         // Piped input without a command is ambiguous (one notice, or one question a line?): ask which.
         None => {
@@ -222,6 +224,8 @@ fn options(global: GlobalArgs) -> Options {
             LangChoice::En => AnswerLang::Fixed(Lang::En),
         },
         no_pager: global.no_pager,
+        model: global.model,
+        no_model: global.no_model,
     }
 }
 

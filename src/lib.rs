@@ -9,6 +9,7 @@ pub mod cache;
 pub mod cli;
 pub mod commands;
 pub mod dispatch;
+pub mod encoder;
 pub mod input;
 pub mod interrupt;
 pub mod outcome;

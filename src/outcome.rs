@@ -36,3 +36,8 @@ pub struct UserErrors {
     pub errors: Vec<String>,
     pub hint: String,
 }
+
+/// A warning on standard error, one line: something did not work as asked, and the run goes on.
+pub fn warn(message: std::fmt::Arguments<'_>) {
+    eprintln!("beian: warning: {message}");
+}

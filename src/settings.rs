@@ -3,6 +3,7 @@
 //! read only this.
 
 use crate::cache;
+use crate::encoder;
 use crate::outcome::{user_error, UserErrors};
 use crate::pager::Pager;
 use crate::render::text::TextOptions;
@@ -73,6 +74,9 @@ pub struct Options {
     pub lang: AnswerLang,
     /// `--no-pager`.
     pub no_pager: bool,
+    /// `--model DIR` and `--no-model`.
+    pub model: Option<PathBuf>,
+    pub no_model: bool,
 }
 
 /// The global options resolved.
@@ -92,6 +96,8 @@ pub struct Settings {
     /// The pager for long output: only when standard output is a terminal, `--no-pager` is not
     /// given and the environment names one (see [`Pager::from_env`]).
     pub pager: Option<Pager>,
+    /// The sentence encoder's model, if one is used (see [`crate::encoder`]).
+    pub model: encoder::Choice,
 }
 
 impl Settings {
@@ -130,6 +136,7 @@ impl Settings {
             } else {
                 None
             },
+            model: encoder::Choice::resolve(options.no_model, options.model),
         })
     }
 
@@ -175,7 +182,52 @@ impl Settings {
 
     /// The advisor: the prebuilt built-in one, or, when `--kb` adds entries, one compiled from the
     /// files (read from the cache when it was compiled before).
+    ///
+    /// With a sentence encoder's model chosen, and a model fitted with its features in the
+    /// knowledge base (`ranker-encoder.toml`), the advisor reads meaning too.
     pub fn advisor(&self) -> anyhow::Result<Advisor> {
+        let mut advisor = self.lexical_advisor()?;
+        let Some(dir) = self.model.dir() else {
+            return Ok(advisor);
+        };
+        if advisor.kb().ranker_encoder.is_none() {
+            if let encoder::Choice::Named(_) = self.model {
+                crate::outcome::warn(format_args!(
+                    "the knowledge base has no ranking model fitted with a sentence encoder \
+                     ({}; `beian kb fit --model DIR` fits one): answering without the model",
+                    beian_engine::kb::ENCODER_RANKER_FILE
+                ));
+            }
+            return Ok(advisor);
+        }
+        match encoder::attach(&mut advisor, dir, &self.cache) {
+            Ok(()) => Ok(advisor),
+            Err(err) if matches!(self.model, encoder::Choice::Installed(_)) => {
+                crate::outcome::warn(format_args!(
+                    "the installed sentence encoder does not load ({err}): answering without it; \
+                     `beian model status` says more"
+                ));
+                Ok(self.lexical_advisor()?)
+            }
+            Err(err) => Err(user_error(err.to_string())),
+        }
+    }
+
+    /// The advisor with the chosen sentence encoder whatever the knowledge base's models (for `kb
+    /// fit --model`, which fits the model that reads it); an error when none is chosen or it does
+    /// not load.
+    pub fn advisor_with_encoder(&self) -> anyhow::Result<Advisor> {
+        let mut advisor = self.lexical_advisor()?;
+        let dir = self.model.dir().ok_or_else(|| {
+            user_error("no sentence encoder: give --model DIR (or BEIAN_MODEL, or `beian model install DIR`)")
+        })?;
+        encoder::attach(&mut advisor, dir, &self.cache)
+            .map_err(|err| user_error(err.to_string()))?;
+        Ok(advisor)
+    }
+
+    /// The advisor without a sentence encoder.
+    pub fn lexical_advisor(&self) -> anyhow::Result<Advisor> {
         if self.sources.builtin && self.sources.dir.is_none() {
             return Ok(crate::builtin::advisor()?);
         }

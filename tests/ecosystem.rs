@@ -200,6 +200,8 @@ fn version_names_the_knowledge_base() {
             .trim_end()
             .strip_prefix(&expected_start)
             .and_then(|rest| rest.strip_suffix(')'))
+            .and_then(|rest| rest.split_once("; "))
+            .map(|(hash, _encoder)| hash)
             .unwrap_or_else(|| panic!("{line}"));
         assert_eq!(hash.len(), 8, "{line}");
         assert!(hash.chars().all(|c| c.is_ascii_hexdigit()), "{line}");
@@ -309,7 +311,7 @@ fn version_and_help_to_a_full_disk_exit_2() {
 // ---------------------------------------------------------------------------------------------
 // Help that lists the global options once; manual pages with their sections; completion of ids
 
-const GLOBAL_NOTE: &str = "Global options: --kb DIR, --no-builtin, --no-cache, --color WHEN, --lang LANG, --no-pager (see `beian --help`)";
+const GLOBAL_NOTE: &str = "Global options: --kb DIR, --no-builtin, --no-cache, --color WHEN, --lang LANG, --no-pager, --model DIR, --no-model (see `beian --help`)";
 
 /// The help text with its lines joined, so that a note clap wrapped reads as one line.
 fn joined(help: &str) -> String {
@@ -327,6 +329,8 @@ fn global_options_are_listed_once_in_beian_help_and_referred_to_elsewhere() {
         "--color <WHEN>",
         "--lang <LANG>",
         "--no-pager",
+        "--model <DIR>",
+        "--no-model",
     ] {
         let listed = root
             .lines()

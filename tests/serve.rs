@@ -367,12 +367,12 @@ fn version_and_health() {
     let version = server.get("/v1/version").json();
     let line = run(&["--version"]).stdout;
     let expected = format!(
-        "beian {} (knowledge base: {} entries, {})\n",
+        "beian {} (knowledge base: {} entries, {}; ",
         version["version"].as_str().unwrap(),
         version["knowledge_base"]["entries"],
         version["knowledge_base"]["hash"].as_str().unwrap()
     );
-    assert_eq!(line, expected);
+    assert!(line.starts_with(&expected), "{line}");
 }
 
 #[test]

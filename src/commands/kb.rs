@@ -69,13 +69,28 @@ pub fn fit(settings: &Settings, args: &FitArgs, out: &mut dyn Write) -> anyhow::
             parent.display()
         )));
     }
-    let mut advisor = settings.advisor()?;
+    // With a sentence encoder named (`--model`, `BEIAN_MODEL`; an installed one is not enough), the
+    // model fitted reads its features too: a knowledge base's `ranker-encoder.toml`.
+    let mut advisor = match settings.model {
+        crate::encoder::Choice::Named(_) => settings.advisor_with_encoder()?,
+        _ => settings.lexical_advisor()?,
+    };
+    let encoder = advisor.semantic().map(|s| s.embedder().fingerprint());
     let options = FitOptions {
         folds: args.folds,
         l2: args.l2,
         command: fit_command(args),
     };
-    let fitted = beian_engine::fit::fit(&mut advisor, &sets, &options)?;
+    let mut fitted = beian_engine::fit::fit(&mut advisor, &sets, &options)?;
+    if let Some(fingerprint) = encoder {
+        fitted.model.fit.encoder = Some(describe_encoder(&fingerprint));
+        fitted.model.fit.command =
+            fitted
+                .model
+                .fit
+                .command
+                .replacen("beian kb fit", "beian --model DIR kb fit", 1);
+    }
     // The entries' titles come first: `kb fit` adds them as a set of its own.
     for (name, report) in &fitted.cross_validated {
         let cases = report.in_scope + report.out_of_scope + report.multi;
@@ -113,6 +128,15 @@ pub fn fit(settings: &Settings, args: &FitArgs, out: &mut dyn Write) -> anyhow::
         sets.iter().map(|s| s.cases.len()).sum::<usize>()
     )?;
     Ok(Outcome::Success)
+}
+
+/// What a model records of the encoder it was fitted with: its shape, not the file times.
+fn describe_encoder(fingerprint: &str) -> String {
+    fingerprint
+        .split(" config.json:")
+        .next()
+        .unwrap_or(fingerprint)
+        .to_string()
 }
 
 /// The command line a model records: the sets by file name, the options that shape the fit.

@@ -53,6 +53,16 @@ const ENVIRONMENT: &[(&str, &str)] = &[
         "BEIAN_TOKEN",
         "The token beian serve requires (as --token).",
     ),
+    (
+        "BEIAN_MODEL",
+        "The sentence encoder's model directory (as --model DIR); before the one beian model \
+         install recorded.",
+    ),
+    (
+        "BEIAN_DATA_DIR",
+        "The directory of model.toml, the record beian model install writes (else the platform's \
+         data directory, ~/.local/share/beian on Linux).",
+    ),
 ];
 
 /// The files beian reads and writes.
@@ -70,9 +80,19 @@ const FILES: &[(&str, &str)] = &[
          directory on other systems). The built-in knowledge base is in the binary, never cached.",
     ),
     (
+        "$BEIAN_DATA_DIR/model.toml, else ~/.local/share/beian/model.toml",
+        "The sentence encoder beian model install recorded (the platform's data directory on \
+         other systems).",
+    ),
+    (
+        "$BEIAN_CACHE_DIR/vec-*.bin",
+        "The entries' texts embedded by a sentence encoder, one file per model and knowledge \
+         base; computed again when either changes.",
+    ),
+    (
         "DIR/<kind>/<slug>.md",
         "The entries of --kb DIR; DIR/synonyms.toml, DIR/notice.toml, DIR/neighbours.toml, \
-         DIR/sources.toml and DIR/ranker.toml extend or replace the built-in ones.",
+         DIR/sources.toml, DIR/ranker.toml and DIR/ranker-encoder.toml extend or replace the built-in ones.",
     ),
 ];
 

@@ -9,6 +9,7 @@ pub mod eval;
 pub mod kb;
 pub mod list;
 pub mod man;
+pub mod model;
 pub mod repl;
 pub mod serve;
 pub mod show;

@@ -9,10 +9,26 @@ use crate::VERSION;
 pub fn line() -> String {
     let kb = crate::builtin::knowledge_base();
     format!(
-        "beian {VERSION} (knowledge base: {} entries, {})",
+        "beian {VERSION} (knowledge base: {} entries, {}; {})",
         kb.entries().len(),
-        short_hash(kb.fingerprint())
+        short_hash(kb.fingerprint()),
+        encoder()
     )
+}
+
+/// Which sentence encoder answers would use (as `BEIAN_MODEL` or `beian model install` chose it;
+/// not loaded: `beian model status` checks it).
+fn encoder() -> String {
+    if !cfg!(feature = "encoder") {
+        return "built without the sentence encoder".to_string();
+    }
+    match crate::encoder::Choice::resolve(false, None).dir() {
+        Some(dir) => format!(
+            "sentence encoder: {}",
+            crate::render::sanitize(&dir.display().to_string())
+        ),
+        None => "no sentence encoder".to_string(),
+    }
 }
 
 /// The first 8 hex digits of the fingerprint: short enough to read out, long enough to tell builds apart.

@@ -25,6 +25,8 @@ pub const OUTSIDE_VARS: &[&str] = &[
     "BEIAN_CACHE_LOG",
     "BEIAN_TOKEN",
     "BEIAN_PAGER",
+    "BEIAN_MODEL",
+    "BEIAN_DATA_DIR",
     "PAGER",
     "LESS",
     "XDG_DATA_HOME",
@@ -37,14 +39,21 @@ pub const OUTSIDE_VARS: &[&str] = &[
 /// user's cache directory. Safe to share, as beian's own concurrent runs share a cache.
 pub const CACHE_DIR: &str = concat!(env!("CARGO_TARGET_TMPDIR"), "/beian-cache");
 
-/// Removes [`OUTSIDE_VARS`] and points the `--kb` cache at [`CACHE_DIR`].
+/// Where the tests' runs look for an installed sentence encoder: a directory no test writes, so no
+/// model a developer installed changes the answers.
+pub const DATA_DIR: &str = concat!(env!("CARGO_TARGET_TMPDIR"), "/beian-data-none");
+
+/// Removes [`OUTSIDE_VARS`], points the `--kb` cache at [`CACHE_DIR`] and the data directory at
+/// [`DATA_DIR`].
 // Each test crate compiles this module on its own and uses what it needs of it.
 #[allow(dead_code)]
 pub fn hermetic(command: &mut std::process::Command) -> &mut std::process::Command {
     for var in OUTSIDE_VARS {
         command.env_remove(var);
     }
-    command.env("BEIAN_CACHE_DIR", CACHE_DIR)
+    command
+        .env("BEIAN_CACHE_DIR", CACHE_DIR)
+        .env("BEIAN_DATA_DIR", DATA_DIR)
 }
 
 /// The beian binary under test, run as [`hermetic`] describes.
