@@ -238,8 +238,10 @@ Examples:
   beian triage tickets.jsonl --format csv --top 3 --summary counts.json > queue.csv
   cut -f2 export.tsv | beian triage --text      # plain lines; the line number is the id
 
-Input lines are {\"id\": …, \"text\": \"…\"}. A line that cannot be read (not JSON, no text, not UTF-8)
-gets {\"id\": …, \"status\": \"error\", \"error\": \"…\"} and the run goes on.
+Input lines are {\"id\": …, \"text\": \"…\"}. Each record is {\"id\", \"status\", \"lang\", \"results\"}, each
+result {\"id\", \"kind\", \"title\", \"confidence\", \"segment\"}; --full adds the rest of `ask --json`'s result
+(the entry's summary, causes, steps, next actions and sources). A line that cannot be read (not JSON, no
+text, not UTF-8) gets {\"id\": …, \"status\": \"error\", \"error\": \"…\"} and the run goes on.
 Exit status: 0 every line answered or reported, 2 the input could not be read or the output written.")]
     Triage(TriageArgs),
 
@@ -445,6 +447,11 @@ pub struct TriageArgs {
     /// Worker threads [default: one per core]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: Option<u16>,
+
+    /// Write every result in full, as `ask --json` does (the entry's text and sources), not only the
+    /// id, kind, title, confidence and segment a desk routes on
+    #[arg(long)]
+    pub full: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -254,6 +254,11 @@ fn triage_args(args: TriageArgs) -> triage::Args {
             triage::InputKind::Json
         },
         jobs: args.jobs.map(usize::from),
+        record: if args.full {
+            triage::Record::Full
+        } else {
+            triage::Record::Routing
+        },
     }
 }
 

@@ -416,6 +416,8 @@ fn triage_records_carry_the_language_of_each_ticket() {
             "--text",
             "--top",
             "1",
+            // The body fields are in the full record only.
+            "--full",
         ],
         Some(input.as_bytes()),
     );

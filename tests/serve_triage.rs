@@ -58,7 +58,8 @@ fn triage_streams_the_records_beian_triage_writes() {
         let reply = server.request("POST", &format!("/v1/triage{query}"), &jsonl, Some(&input));
         assert_eq!(reply.status, 200, "{}", reply.text());
         assert!(reply.complete);
-        let mut args = vec!["--lang", lang, "triage"];
+        // `/v1/triage` keeps the full records of `/v1`: it writes what `beian triage --full` writes.
+        let mut args = vec!["--lang", lang, "triage", "--full"];
         args.extend(flags);
         let cli = run_with_stdin(&args, Some(&input));
         assert_eq!(reply.text(), cli.stdout, "{query}");
@@ -83,7 +84,7 @@ fn triage_streams_the_records_beian_triage_writes() {
     assert!(reply.complete);
     assert_eq!(
         reply.text(),
-        run_with_stdin(&["triage", "--text"], Some(text.as_bytes())).stdout
+        run_with_stdin(&["triage", "--text", "--full"], Some(text.as_bytes())).stdout
     );
     // Nothing in, nothing out.
     let empty = server.request("POST", "/v1/triage", &jsonl, Some(b""));

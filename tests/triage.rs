@@ -104,11 +104,70 @@ fn every_line_gets_one_record_in_input_order() {
     assert_eq!(got, want);
 }
 
+/// Without `--full` a record carries what a desk routes on, and each value is the full record's.
 #[test]
-fn records_follow_the_contract() {
+fn the_default_record_carries_what_a_desk_routes_on() {
+    let (input, _) = messy_queue();
+    let run = |extra: &[&str]| {
+        let output = beian()
+            .arg("triage")
+            .args(extra)
+            .write_stdin(input.clone())
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0));
+        records(&output.stdout)
+    };
+    let (routing, full) = (run(&[]), run(&["--full"]));
+    assert_eq!(routing.len(), full.len());
+    let keys = |value: &Value| -> Vec<String> {
+        let mut keys: Vec<String> = value.as_object().unwrap().keys().cloned().collect();
+        keys.sort();
+        keys
+    };
+    let mut answered = 0;
+    for (slim, whole) in routing.iter().zip(&full) {
+        if whole["status"] == "error" {
+            assert_eq!(slim, whole, "error records are the same either way");
+            continue;
+        }
+        answered += 1;
+        for field in ["id", "status", "lang", "truncated"] {
+            assert_eq!(slim.get(field), whole.get(field), "{field}");
+        }
+        let (slim, whole) = (
+            slim["results"].as_array().unwrap(),
+            whole["results"].as_array().unwrap(),
+        );
+        assert_eq!(slim.len(), whole.len());
+        for (result, full_result) in slim.iter().zip(whole) {
+            assert_eq!(
+                keys(result),
+                ["confidence", "id", "kind", "segment", "title"]
+            );
+            for field in ["id", "kind", "title", "confidence", "segment"] {
+                assert_eq!(result[field], full_result[field], "{field}");
+            }
+            assert!(full_result.get("causes").is_some(), "--full has the bodies");
+        }
+    }
+    assert!(answered >= 3, "{answered} tickets answered");
+}
+
+#[test]
+fn help_documents_full_records() {
+    beian()
+        .args(["triage", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("--full"));
+}
+
+#[test]
+fn full_records_follow_the_contract() {
     let (input, _) = messy_queue();
     let output = beian()
-        .args(["triage", "--top", "2"])
+        .args(["triage", "--top", "2", "--full"])
         .write_stdin(input)
         .output()
         .unwrap();

@@ -11,7 +11,7 @@
 use super::api::parse_lang;
 use super::reply::{content_length, discard, require_media_type, size, ApiError};
 use super::Shared;
-use crate::commands::triage::{self, Format, InputKind, Options, TriageError};
+use crate::commands::triage::{self, Format, InputKind, Options, Record, TriageError};
 use crate::settings::AnswerLang;
 use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
@@ -73,6 +73,8 @@ pub async fn triage(
         input: request.input,
         jobs: shared.triage_jobs,
         lang: shared.answer_lang(request.lang),
+        // `/v1` keeps its fields: a record carries every result in full, as before `--full` existed.
+        record: Record::Full,
     };
     let (tickets, tickets_rx) = mpsc::channel(CHANNEL_CHUNKS);
     let (records_tx, records) = mpsc::channel(CHANNEL_CHUNKS);

@@ -33,6 +33,8 @@ pub struct Args {
     pub input: InputKind,
     /// Worker threads; none: one per core.
     pub jobs: Option<usize>,
+    /// What a JSON Lines record holds of each result.
+    pub record: Record,
 }
 
 /// The output format.
@@ -42,6 +44,15 @@ pub enum Format {
     Jsonl,
     /// A header, then one row per ticket: id, status, top id, title, confidence, segments, error.
     Csv,
+}
+
+/// What a JSON Lines record holds of each result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Record {
+    /// What a desk routes on: id, kind, title, confidence, segment (the default of `beian triage`).
+    Routing,
+    /// Every field of a result of `ask --json`, the entry's text included (`--full`, and `/v1/triage`).
+    Full,
 }
 
 /// What an input line holds.
@@ -64,6 +75,7 @@ pub struct Options {
     pub jobs: usize,
     /// Language of each ticket's answer: the JSON body fields and the CSV `title` column.
     pub lang: AnswerLang,
+    pub record: Record,
 }
 
 /// A run stops only when it cannot read its input or write its output; bad lines are records.
@@ -130,6 +142,7 @@ pub fn run(settings: &Settings, args: &Args, out: &mut dyn Write) -> anyhow::Res
             .jobs
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
         lang: settings.lang,
+        record: args.record,
     };
     let advisor = settings.advisor()?;
     advisor.prepare_for_many()?;

@@ -169,7 +169,7 @@ fn write_in_order<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::commands::triage::{Format, InputKind};
+    use crate::commands::triage::{Format, InputKind, Record};
     use crate::settings::AnswerLang;
     use serde_json::Value;
 
@@ -184,6 +184,7 @@ mod tests {
             input: InputKind::Json,
             jobs,
             lang: AnswerLang::Auto,
+            record: Record::Full,
         }
     }
 

@@ -1,9 +1,9 @@
 //! One input line → one output record: reading the ticket, answering it, writing it as JSON or CSV.
 
-use super::jsonl::RecordWriter;
+use super::jsonl::{self, RecordWriter};
 use super::lines::MAX_LINE_BYTES;
 use super::summary::Summary;
-use super::{Format, InputKind, Options};
+use super::{Format, InputKind, Options, Record};
 use crate::input::{self, has_words, InvalidUtf8, NOTHING_TO_SEARCH};
 use crate::render::sanitize;
 use beian_engine::advise::{truncate, Advice, Advisor, MAX_QUERY_BYTES};
@@ -209,6 +209,9 @@ impl<'a, 'o> Answerer<'a, 'o> {
         let id = &ticket.id;
         let lang = self.options.lang.for_text(&advice.query);
         match self.options.format {
+            Format::Jsonl if self.options.record == Record::Routing => {
+                jsonl::write_routing(id, advice, lang, out);
+            }
             Format::Jsonl => {
                 let kb = self.advisor.kb();
                 self.records
