@@ -32,7 +32,9 @@ pub fn run(settings: &Settings, args: &Args, out: &mut dyn Write) -> anyhow::Res
             "{NOTHING_TO_SEARCH}; ask something, e.g. beian ask \"备案退回后下一步做什么\""
         )));
     }
-    let advisor = settings.advisor()?;
+    // The process ends right after answering: freeing the knowledge base entry by entry would
+    // cost as much as a sixth of a one-shot run, and the system takes the memory back at exit.
+    let advisor = std::mem::ManuallyDrop::new(settings.advisor()?);
     let view = View {
         json: args.json,
         top: args.top,
