@@ -1,10 +1,12 @@
 //! Compiles the built-in knowledge base at build time: every file under `knowledge/` is embedded as
 //! text, parsed into entries, and indexed with tantivy by the engine (a build-dependency, so cargo
-//! rebuilds this when the engine changes), so a running `beian` only decodes bytes.
+//! rebuilds this when the engine changes), and its notice and boilerplate patterns are compiled into
+//! DFAs and its index read into a term table, so a running `beian` only decodes bytes.
 
 use beian_engine::compiled::Compiled;
 use beian_engine::index;
 use beian_engine::kb;
+use beian_engine::tables;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::{env, fs};
@@ -65,12 +67,16 @@ fn main() {
     let compiled = Compiled::new(knowledge);
     fs::write(out.join("compiled.bin"), compiled.encode()).expect("write compiled.bin");
     let knowledge = &compiled.kb;
+    fs::write(out.join("automata.bin"), tables::automata(knowledge)).expect("write automata.bin");
 
     let index_dir = out.join("index");
     let _ = fs::remove_dir_all(&index_dir);
     fs::create_dir_all(&index_dir).expect("create the index directory");
     let built = index::build_index(knowledge).expect("build the index");
     let index_files = index::index_files(&built).expect("read the built index");
+    let search = index::SearchIndex::open(built).expect("open the built index");
+    let terms = index::table::TermTable::build(&search).expect("read the index into a table");
+    fs::write(out.join("terms.bin"), terms.freeze()).expect("write terms.bin");
     for (name, bytes) in &index_files {
         fs::write(index_dir.join(name), bytes).expect("write an index file");
     }
@@ -94,6 +100,18 @@ fn main() {
         code,
         "pub static COMPILED: &[u8] = include_bytes!({:?});",
         out.join("compiled.bin").display().to_string()
+    )
+    .unwrap();
+    writeln!(
+        code,
+        "pub static AUTOMATA: &[u8] = include_bytes!({:?});",
+        out.join("automata.bin").display().to_string()
+    )
+    .unwrap();
+    writeln!(
+        code,
+        "pub static TERMS: &[u8] = include_bytes!({:?});",
+        out.join("terms.bin").display().to_string()
     )
     .unwrap();
     code.push_str("pub static INDEX_FILES: &[(&str, &[u8])] = &[\n");

@@ -5,8 +5,10 @@
 
 use beian_engine::advise::Advisor;
 use beian_engine::compiled::Compiled;
+use beian_engine::index::table::FrozenTable;
 use beian_engine::index::{IndexError, SearchIndex};
 use beian_engine::kb::{Files, KnowledgeBase};
+use beian_engine::matching::Automata;
 
 mod generated {
     include!(concat!(env!("OUT_DIR"), "/builtin_kb.rs"));
@@ -36,9 +38,21 @@ pub fn index() -> Result<SearchIndex, IndexError> {
     SearchIndex::from_files(generated::INDEX_FILES)
 }
 
-/// The advisor over the built-in knowledge base, from the index and entries compiled into the binary.
+/// The automata of the built-in patterns (see [`beian_engine::tables::automata`]).
+pub fn automata() -> Automata {
+    Automata::new(generated::AUTOMATA)
+}
+
+/// The term table of the embedded index, frozen at build time.
+pub fn terms() -> FrozenTable {
+    FrozenTable::new(generated::TERMS)
+        .expect("the embedded term table reads (it was built with this binary)")
+}
+
+/// The advisor over the built-in knowledge base, from the entries, the term table of the index and
+/// the pattern automata compiled into the binary: nothing to open or compile.
 pub fn advisor() -> Result<Advisor, IndexError> {
-    Ok(Advisor::from_compiled(compiled(), index()?))
+    Ok(Advisor::from_frozen(compiled(), terms()).with_automata(automata()))
 }
 
 #[cfg(test)]
@@ -74,6 +88,73 @@ mod tests {
             "patterns without a required literal:\n{}",
             open.join("\n")
         );
+    }
+
+    /// Automata are used in place without the check of every transition (see
+    /// `beian_engine::matching::automata`): this is that check, and that nearly every pattern has one.
+    #[test]
+    fn every_embedded_automaton_is_valid() {
+        let compiled = compiled();
+        let patterns = compiled
+            .kb
+            .entries()
+            .iter()
+            .map(|e| e.patterns.len())
+            .sum::<usize>()
+            + compiled.kb.vocabulary.boilerplate.len();
+        let automata = automata();
+        assert_eq!(automata.len(), patterns);
+        let built: Vec<&[u8]> = (0..patterns).filter_map(|p| automata.get(p)).collect();
+        assert!(built
+            .iter()
+            .all(|bytes| beian_engine::matching::automata::is_valid(bytes)));
+        assert!(
+            built.len() * 10 >= patterns * 9,
+            "{} of {patterns} patterns have automata",
+            built.len()
+        );
+    }
+
+    /// The built-in advisor (automata, frozen term table) answers as one that compiles its patterns
+    /// and reads the index: every query of the query sets, and the entries' symptoms, get the same
+    /// answers, scores to the last bit.
+    #[test]
+    fn automata_answer_as_the_regexes_do() {
+        let with = advisor().unwrap();
+        let without = Advisor::from_compiled(compiled(), index().unwrap());
+        // The frozen table must score as the index does, too.
+        let mut queries: Vec<String> = Vec::new();
+        for set in ["tests/eval/dev.jsonl", "tests/eval/holdout.jsonl"] {
+            let text =
+                std::fs::read_to_string(format!("{}/{set}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+            for line in text.lines().filter(|l| !l.trim().is_empty()) {
+                let case: serde_json::Value = serde_json::from_str(line).unwrap();
+                queries.push(case["query"].as_str().unwrap().to_string());
+            }
+        }
+        for entry in with.kb().entries() {
+            queries.extend(entry.body.symptoms.iter().cloned());
+        }
+        let answers =
+            |advisor: &Advisor, query: &str| -> Vec<(String, f32, f32, String, Vec<String>)> {
+                let advice = advisor.advise(query, 5).unwrap();
+                advice
+                    .results
+                    .iter()
+                    .map(|a| {
+                        (
+                            a.entry.id.clone(),
+                            a.score,
+                            a.confidence,
+                            a.segment.clone(),
+                            a.matched.clone(),
+                        )
+                    })
+                    .collect()
+            };
+        for query in &queries {
+            assert_eq!(answers(&with, query), answers(&without, query), "{query}");
+        }
     }
 
     #[test]

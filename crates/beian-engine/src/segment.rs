@@ -1,10 +1,9 @@
 //! Splits a pasted notice into the reasons it lists: numbered items, semicolons and line breaks, with
 //! boilerplate (greetings, order numbers, "请修改后重新提交") removed. A plain question is one segment.
 
-use crate::matching::{compile, literal_table, Literals, Phrases};
+use crate::matching::{literal_table, Automata, Literals, Matcher, Phrases};
 use crate::tables::BoilerplateTables;
 use once_cell::sync::OnceCell;
-use regex::Regex;
 
 /// One reason of a notice: the text as written (trimmed, marker removed).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,21 +11,26 @@ pub struct Segment {
     pub text: String,
 }
 
-/// A boilerplate pattern, compiled the first time a text contains one of its literals.
+/// A boilerplate pattern, made ready the first time a text contains one of its literals: its
+/// automaton from the build when it has one, else its regex compiled.
 #[derive(Debug)]
 struct Boilerplate {
     source: String,
     literals: Literals,
-    regex: OnceCell<Option<Regex>>,
+    automaton: Option<&'static [u8]>,
+    matcher: OnceCell<Option<Matcher>>,
 }
 
 impl Boilerplate {
     /// The text with every match replaced by a space, or `None` when nothing matches.
     fn remove(&self, text: &str) -> Option<String> {
-        let regex = self.regex.get_or_init(|| compile(&self.source)).as_ref()?;
-        regex
+        let matcher = self
+            .matcher
+            .get_or_init(|| Matcher::new(&self.source, self.automaton))
+            .as_ref()?;
+        matcher
             .is_match(text)
-            .then(|| regex.replace_all(text, " ").into_owned())
+            .then(|| matcher.replace_all(text, " "))
     }
 }
 
@@ -108,10 +112,19 @@ impl Segmenter {
                 .map(|(source, literals)| Boilerplate {
                     source: source.clone(),
                     literals,
-                    regex: OnceCell::new(),
+                    automaton: None,
+                    matcher: OnceCell::new(),
                 })
                 .collect(),
             gate,
+        }
+    }
+
+    /// Uses the automata built for the boilerplate patterns, pattern number `first` being the first
+    /// of them, so that they are not compiled at run time.
+    pub fn use_automata(&mut self, automata: Automata, first: usize) {
+        for (number, pattern) in self.boilerplate.iter_mut().enumerate() {
+            pattern.automaton = automata.get(first + number);
         }
     }
 

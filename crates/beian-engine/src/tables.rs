@@ -4,7 +4,7 @@
 
 use crate::analyzer::fold;
 use crate::kb::KnowledgeBase;
-use crate::matching::{literal_table, Literals, Owner, Phrases};
+use crate::matching::{automata, literal_table, Literals, Owner, Phrases};
 use serde::{Deserialize, Serialize};
 
 /// Every table of a knowledge base: the ranker's and the segmenter's.
@@ -100,4 +100,17 @@ impl MatchTables {
             },
         }
     }
+}
+
+/// The automata of a knowledge base's patterns, packed (see [`automata::pack`]): every entry's notice
+/// patterns in entry order, then the boilerplate patterns, as the advisor numbers them. The build
+/// script makes them for the built-in knowledge base.
+pub fn automata(kb: &KnowledgeBase) -> Vec<u8> {
+    let patterns = kb
+        .entries()
+        .iter()
+        .flat_map(|entry| &entry.patterns)
+        .chain(&kb.vocabulary.boilerplate);
+    let built: Vec<Option<Vec<u8>>> = patterns.map(|p| automata::build(p)).collect();
+    automata::pack(&built)
 }

@@ -4,9 +4,10 @@
 //! (see [`crate::rank`]), and the best answer of each reason comes first.
 
 use crate::compiled::Compiled;
-use crate::index::table::TermTable;
+use crate::index::table::{FrozenTable, TermTable};
 use crate::index::{IndexError, SearchIndex};
 use crate::kb::{Entry, KnowledgeBase, Registry};
+use crate::matching::Automata;
 pub use crate::rank::MATCH_THRESHOLD;
 use crate::rank::{
     Candidate, Model, Ranker, Ranking, Role, SegmentExplanation, Weights, FEATURE_COUNT,
@@ -74,13 +75,21 @@ pub struct Advice<'a> {
 /// The knowledge base with its index, ready to answer.
 pub struct Advisor {
     kb: KnowledgeBase,
-    index: SearchIndex,
+    index: Scores,
     ranker: Ranker,
     segmenter: Segmenter,
     /// The index as a table, for many queries (see [`Advisor::prepare_for_many`]).
     table: OnceCell<TermTable>,
     /// A sentence encoder with the entries' vectors, if one is used (see [`Advisor::set_semantic`]).
     semantic: Option<Semantic>,
+}
+
+/// Where each term's scores per entry are read from.
+enum Scores {
+    /// The tantivy index.
+    Index(SearchIndex),
+    /// The table the build made from the index, read in place: nothing to open.
+    Frozen(FrozenTable),
 }
 
 impl Advisor {
@@ -98,7 +107,7 @@ impl Advisor {
         Advisor {
             ranker: Ranker::new(kb.entries(), tables.ranker, Weights::DEFAULT, model),
             kb,
-            index,
+            index: Scores::Index(index),
             segmenter,
             table: OnceCell::new(),
             semantic: None,
@@ -129,11 +138,40 @@ impl Advisor {
         Ok(Some(semantic.similarities(texts, self.kb.entries().len())?))
     }
 
+    /// A compiled knowledge base with the frozen term table of its index (see [`FrozenTable`]):
+    /// answers exactly as [`Advisor::from_compiled`] with that index does.
+    pub fn from_frozen(compiled: Compiled, table: FrozenTable) -> Advisor {
+        let Compiled { kb, tables } = compiled;
+        let segmenter = Segmenter::prepared(&kb.vocabulary.boilerplate, tables.boilerplate);
+        let model = kb.ranker.clone().unwrap_or_else(Model::prior);
+        Advisor {
+            ranker: Ranker::new(kb.entries(), tables.ranker, Weights::DEFAULT, model),
+            kb,
+            index: Scores::Frozen(table),
+            segmenter,
+            table: OnceCell::new(),
+            semantic: None,
+        }
+    }
+
+    /// Uses the automata the build compiled for the knowledge base's patterns (see
+    /// [`crate::tables::automata`]): the entries' notice patterns, then the boilerplate patterns.
+    pub fn with_automata(mut self, automata: Automata) -> Advisor {
+        self.ranker.use_automata(automata);
+        let first = self.ranker.pattern_count();
+        self.segmenter.use_automata(automata, first);
+        self
+    }
+
     /// Readies the advisor for many queries (triage, the REPL, `eval`): reads the whole index into a
-    /// table once, which makes every later query several times cheaper. A one-shot `ask` skips it.
+    /// hashed table once, which makes every later query several times cheaper. A one-shot `ask`
+    /// skips it.
     pub fn prepare_for_many(&self) -> Result<(), AdviseError> {
         self.table
-            .get_or_try_init(|| TermTable::build(&self.index))
+            .get_or_try_init(|| match &self.index {
+                Scores::Index(index) => TermTable::build(index),
+                Scores::Frozen(frozen) => Ok(TermTable::thaw(frozen)),
+            })
             .map(|_| ())
             .map_err(AdviseError::from)
     }
@@ -321,9 +359,10 @@ impl Advisor {
         let ranking = self
             .ranker
             .rank(text, role, entries, similarities, |terms| {
-                match self.table.get() {
-                    Some(table) => Ok(table.lookup(terms)),
-                    None => self.index.lookup(terms),
+                match (self.table.get(), &self.index) {
+                    (Some(table), _) => Ok(table.lookup(terms)),
+                    (None, Scores::Frozen(frozen)) => Ok(frozen.lookup(terms)),
+                    (None, Scores::Index(index)) => index.lookup(terms),
                 }
             })?;
         Ok(ranking)

@@ -5,6 +5,7 @@
 //! (tens of entries, tens of thousands of terms), so for triage, the REPL and `eval` the whole index is
 //! folded into one table: term → the entries it occurs in, with its zone-boosted BM25 per unit of query
 //! weight and where it occurs. Scores are computed exactly as [`SearchIndex::lookup`] computes them.
+//! The built-in index's table is made at build time and read in place ([`FrozenTable`]).
 
 use super::{IndexError, Lookup, Presence, SearchIndex, WeightedTerm};
 use rustc_hash::FxHashMap;
@@ -90,6 +91,60 @@ impl TermTable {
         self.terms.is_empty()
     }
 
+    /// The table as bytes for [`FrozenTable`]: the terms sorted, each with its hits.
+    pub fn freeze(&self) -> Vec<u8> {
+        let mut terms: Vec<(&str, (u32, u32))> = self
+            .terms
+            .iter()
+            .map(|(text, &range)| (&**text, range))
+            .collect();
+        terms.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+        let mut out = Vec::new();
+        let word = |out: &mut Vec<u8>, value: usize| {
+            out.extend_from_slice(&u32::try_from(value).expect("fits in u32").to_le_bytes())
+        };
+        word(&mut out, self.docs);
+        word(&mut out, terms.len());
+        let (mut key_end, mut hit_end) = (0, 0);
+        for (text, _) in &terms {
+            key_end += text.len();
+            word(&mut out, key_end);
+        }
+        for (_, (start, end)) in &terms {
+            hit_end += (end - start) as usize;
+            word(&mut out, hit_end);
+        }
+        for (text, _) in &terms {
+            out.extend_from_slice(text.as_bytes());
+        }
+        for (_, (start, end)) in &terms {
+            for hit in &self.hits[*start as usize..*end as usize] {
+                word(&mut out, hit.doc as usize);
+                out.extend_from_slice(&hit.unit.to_bits().to_le_bytes());
+                out.push(hit.presence);
+            }
+        }
+        out
+    }
+
+    /// The table of a frozen one, for hashing its terms rather than searching them: worth it for many queries.
+    pub fn thaw(frozen: &FrozenTable) -> TermTable {
+        let mut terms = FxHashMap::default();
+        terms.reserve(frozen.terms);
+        let mut hits = Vec::with_capacity(frozen.hit_count());
+        for term in 0..frozen.terms {
+            let start = hits.len() as u32;
+            hits.extend(frozen.hits(term));
+            let text = std::str::from_utf8(frozen.key(term)).unwrap_or_default();
+            terms.insert(text.into(), (start, hits.len() as u32));
+        }
+        TermTable {
+            docs: frozen.docs,
+            terms,
+            hits,
+        }
+    }
+
     /// What [`SearchIndex::lookup`] returns for the same terms, without touching the index.
     pub fn lookup(&self, terms: &[WeightedTerm]) -> Lookup {
         let mut lookup = Lookup::new(self.docs, terms.len());
@@ -98,6 +153,117 @@ impl TermTable {
                 continue;
             };
             for hit in &self.hits[start as usize..end as usize] {
+                let doc = hit.doc as usize;
+                lookup.bm25[doc] += term.weight * hit.unit;
+                lookup.presence[t * self.docs + doc] = hit.presence;
+            }
+        }
+        lookup
+    }
+}
+
+/// A [`TermTable`] as [`TermTable::freeze`] wrote it, read in place: the binary's build script
+/// freezes the built-in index's table, so a process neither opens the index nor builds a table.
+/// Terms are found by binary search. Layout, little-endian `u32` words: docs, terms, each term's key
+/// end, each term's hit end, then the keys, then 9 bytes a hit (doc, unit as f32 bits, presence).
+#[derive(Debug, Clone, Copy)]
+pub struct FrozenTable {
+    bytes: &'static [u8],
+    docs: usize,
+    terms: usize,
+    keys: usize,
+    hits: usize,
+}
+
+const HIT_BYTES: usize = 9;
+
+impl FrozenTable {
+    /// `None` when the bytes are not a frozen table.
+    pub fn new(bytes: &'static [u8]) -> Option<FrozenTable> {
+        let word = |at: usize| -> Option<usize> {
+            Some(u32::from_le_bytes(bytes.get(at..at + 4)?.try_into().ok()?) as usize)
+        };
+        let (docs, terms) = (word(0)?, word(4)?);
+        let keys = 8 + 8 * terms;
+        let key_bytes = if terms == 0 {
+            0
+        } else {
+            word(8 + 4 * (terms - 1))?
+        };
+        let hit_count = if terms == 0 { 0 } else { word(keys - 4)? };
+        let table = FrozenTable {
+            bytes,
+            docs,
+            terms,
+            keys,
+            hits: keys + key_bytes,
+        };
+        (bytes.len() == table.hits + hit_count * HIT_BYTES).then_some(table)
+    }
+
+    /// The number of entries the table scores.
+    pub fn docs(&self) -> usize {
+        self.docs
+    }
+
+    fn word(&self, at: usize) -> usize {
+        u32::from_le_bytes(self.bytes[at..at + 4].try_into().expect("four bytes")) as usize
+    }
+
+    /// The end of term `term`'s entry in the `ends`-th array of ends (0: keys, 1: hits).
+    fn end(&self, ends: usize, term: usize) -> usize {
+        self.word(8 + 4 * (ends * self.terms + term))
+    }
+
+    fn start(&self, ends: usize, term: usize) -> usize {
+        if term == 0 {
+            0
+        } else {
+            self.end(ends, term - 1)
+        }
+    }
+
+    fn key(&self, term: usize) -> &'static [u8] {
+        let bytes: &'static [u8] = self.bytes;
+        &bytes[self.keys + self.start(0, term)..self.keys + self.end(0, term)]
+    }
+
+    fn hit_count(&self) -> usize {
+        (self.bytes.len() - self.hits) / HIT_BYTES
+    }
+
+    fn hits(&self, term: usize) -> impl Iterator<Item = Hit> + '_ {
+        (self.start(1, term)..self.end(1, term)).map(move |hit| {
+            let at = self.hits + hit * HIT_BYTES;
+            Hit {
+                doc: self.word(at) as u32,
+                unit: f32::from_bits(self.word(at + 4) as u32),
+                presence: self.bytes[at + 8],
+            }
+        })
+    }
+
+    fn find(&self, text: &str) -> Option<usize> {
+        let (mut low, mut high) = (0, self.terms);
+        while low < high {
+            let middle = (low + high) / 2;
+            match self.key(middle).cmp(text.as_bytes()) {
+                std::cmp::Ordering::Less => low = middle + 1,
+                std::cmp::Ordering::Greater => high = middle,
+                std::cmp::Ordering::Equal => return Some(middle),
+            }
+        }
+        None
+    }
+
+    /// What [`TermTable::lookup`] returns for the same terms.
+    pub fn lookup(&self, terms: &[WeightedTerm]) -> Lookup {
+        let mut lookup = Lookup::new(self.docs, terms.len());
+        for (t, term) in terms.iter().enumerate() {
+            let Some(found) = self.find(term.text) else {
+                continue;
+            };
+            for hit in self.hits(found) {
                 let doc = hit.doc as usize;
                 lookup.bm25[doc] += term.weight * hit.unit;
                 lookup.presence[t * self.docs + doc] = hit.presence;
@@ -118,6 +284,9 @@ mod tests {
         let index = SearchIndex::build(&crate::testing::knowledge_base()).unwrap();
         let table = TermTable::build(&index).unwrap();
         assert!(table.len() > 1000, "{} terms", table.len());
+        let frozen = FrozenTable::new(Box::leak(table.freeze().into_boxed_slice())).unwrap();
+        let thawed = TermTable::thaw(&frozen);
+        assert_eq!((frozen.terms, thawed.len()), (table.len(), table.len()));
         for text in [
             "域名所有人不正确 主体信息有误 icp filing rejected",
             "换了云服务商要不要新增接入，原来的备案号还能用吗",
@@ -138,6 +307,8 @@ mod tests {
                 index.lookup(&terms).unwrap(),
                 "{text}"
             );
+            assert_eq!(frozen.lookup(&terms), table.lookup(&terms), "{text}");
+            assert_eq!(thawed.lookup(&terms), table.lookup(&terms), "{text}");
         }
     }
 }

@@ -1,10 +1,13 @@
 //! Finding what a text holds in one pass: entry names, synonyms, topic terms, rejection cues and the
 //! literals of notice patterns ([`Phrases`]), and the literal prefilters that decide which pattern
-//! regexes are worth running on it ([`Literals`]).
+//! regexes are worth running on it ([`Literals`]), and the patterns' automata compiled at build time
+//! ([`automata`]).
 
+pub mod automata;
 mod phrases;
 mod prefilter;
 
+pub use automata::{Automata, Matcher};
 pub use phrases::{Found, Owner, Phrases};
 pub use prefilter::{compile, Literals};
 

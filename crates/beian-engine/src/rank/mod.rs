@@ -23,19 +23,20 @@ pub use weights::{LookupWeights, ScoreWeights, Weights, MATCH_THRESHOLD};
 use crate::analyzer::fold;
 use crate::index::{IndexError, Lookup, Presence, WeightedTerm, ANYWHERE, ENGLISH_BODY, NAMED};
 use crate::kb::{Entry, Kind};
-use crate::matching::{compile, Found, Literals, Phrases};
+use crate::matching::{Automata, Found, Literals, Matcher, Phrases};
 use crate::semantic::Similarities;
 use crate::tables::RankerTables;
 use once_cell::sync::OnceCell;
 use query::{analyze, lookup_terms, QueryTerm};
-use regex::Regex;
 
-/// A notice pattern, compiled on first use when its prefilter lets a text through.
+/// A notice pattern, made ready on first use when its prefilter lets a text through: its automaton
+/// from the build when it has one, else its regex compiled.
 struct Pattern {
     entry: usize,
     source: String,
     literals: Literals,
-    regex: OnceCell<Option<Regex>>,
+    automaton: Option<&'static [u8]>,
+    matcher: OnceCell<Option<Matcher>>,
 }
 
 impl Pattern {
@@ -45,10 +46,13 @@ impl Pattern {
         if !admitted {
             return None;
         }
-        let regex = self.regex.get_or_init(|| compile(&self.source)).as_ref()?;
-        regex
+        let matcher = self
+            .matcher
+            .get_or_init(|| Matcher::new(&self.source, self.automaton))
+            .as_ref()?;
+        matcher
             .find_iter(folded)
-            .map(|m| m.as_str().chars().count().max(1))
+            .map(|(start, end)| folded[start..end].chars().count().max(1))
             .max()
     }
 }
@@ -177,7 +181,8 @@ impl Ranker {
                     entry: position,
                     source: source.clone(),
                     literals,
-                    regex: OnceCell::new(),
+                    automaton: None,
+                    matcher: OnceCell::new(),
                 });
             }
         }
@@ -189,6 +194,19 @@ impl Ranker {
             weights,
             model,
         }
+    }
+
+    /// Uses the automata built for these patterns (numbered from 0, in entry order), so that they
+    /// are not compiled at run time.
+    pub fn use_automata(&mut self, automata: Automata) {
+        for (number, pattern) in self.patterns.iter_mut().enumerate() {
+            pattern.automaton = automata.get(number);
+        }
+    }
+
+    /// How many notice patterns the entries have.
+    pub fn pattern_count(&self) -> usize {
+        self.patterns.len()
     }
 
     pub fn weights(&self) -> &Weights {
