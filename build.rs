@@ -65,7 +65,9 @@ fn main() {
             panic!("the built-in knowledge base does not load:\n{detail}")
         });
     let compiled = Compiled::new(knowledge);
-    fs::write(out.join("compiled.bin"), compiled.encode()).expect("write compiled.bin");
+    let (head, texts) = compiled.encode_split();
+    fs::write(out.join("compiled.bin"), head).expect("write compiled.bin");
+    fs::write(out.join("texts.bin"), texts).expect("write texts.bin");
     let knowledge = &compiled.kb;
     fs::write(out.join("automata.bin"), tables::automata(knowledge)).expect("write automata.bin");
 
@@ -100,6 +102,12 @@ fn main() {
         code,
         "pub static COMPILED: &[u8] = include_bytes!({:?});",
         out.join("compiled.bin").display().to_string()
+    )
+    .unwrap();
+    writeln!(
+        code,
+        "pub static TEXTS: &[u8] = include_bytes!({:?});",
+        out.join("texts.bin").display().to_string()
     )
     .unwrap();
     writeln!(

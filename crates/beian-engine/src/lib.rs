@@ -17,6 +17,7 @@ pub mod kb;
 pub mod lang;
 pub mod matching;
 pub mod model;
+pub mod packed;
 pub mod rank;
 pub mod segment;
 pub mod semantic;

@@ -43,13 +43,13 @@ impl EntryVectors {
     pub fn passages(entries: &[Entry]) -> Vec<(usize, &str)> {
         let mut out = Vec::new();
         for (position, entry) in entries.iter().enumerate() {
-            let mut texts: Vec<&str> = vec![&entry.title, &entry.title_en, &entry.body.summary];
-            if let Some(english) = &entry.english {
+            let mut texts: Vec<&str> = vec![&entry.title, &entry.title_en, &entry.body().summary];
+            if let Some(english) = entry.english() {
                 texts.push(&english.summary);
             }
             texts.extend(entry.aliases.iter().map(String::as_str));
-            texts.extend(entry.body.symptoms.iter().map(String::as_str));
-            if let Some(english) = &entry.english {
+            texts.extend(entry.body().symptoms.iter().map(String::as_str));
+            if let Some(english) = entry.english() {
                 texts.extend(english.symptoms.iter().map(String::as_str));
             }
             let mut seen: Vec<&str> = Vec::new();

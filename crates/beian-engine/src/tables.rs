@@ -102,7 +102,7 @@ impl MatchTables {
     }
 }
 
-/// The automata of a knowledge base's patterns, packed (see [`automata::pack`]): every entry's notice
+/// The automata of a knowledge base's patterns, packed (see [`crate::packed`]): every entry's notice
 /// patterns in entry order, then the boilerplate patterns, as the advisor numbers them. The build
 /// script makes them for the built-in knowledge base.
 pub fn automata(kb: &KnowledgeBase) -> Vec<u8> {
@@ -112,5 +112,5 @@ pub fn automata(kb: &KnowledgeBase) -> Vec<u8> {
         .flat_map(|entry| &entry.patterns)
         .chain(&kb.vocabulary.boilerplate);
     let built: Vec<Option<Vec<u8>>> = patterns.map(|p| automata::build(p)).collect();
-    automata::pack(&built)
+    crate::packed::pack(&built)
 }

@@ -346,17 +346,17 @@ pub fn build_index(kb: &KnowledgeBase) -> Result<Index, IndexError> {
                     }
                 }
                 Zone::Symptoms => {
-                    for symptom in &entry.body.symptoms {
+                    for symptom in &entry.body().symptoms {
                         doc.add_text(field, symptom);
                     }
                     for pattern in &entry.patterns {
                         doc.add_text(field, pattern_literals(pattern));
                     }
                 }
-                Zone::Summary => doc.add_text(field, &entry.body.summary),
-                Zone::Body => doc.add_text(field, entry.body.text()),
+                Zone::Summary => doc.add_text(field, &entry.body().summary),
+                Zone::Body => doc.add_text(field, entry.body().text()),
                 Zone::SymptomsEn | Zone::SummaryEn | Zone::BodyEn => {
-                    let Some(english) = &entry.english else {
+                    let Some(english) = entry.english() else {
                         continue;
                     };
                     match zone {

@@ -1,6 +1,7 @@
 //! The knowledge-base entry: what one Markdown file under `knowledge/` says.
 
 use crate::lang::Lang;
+use once_cell::sync::OnceCell;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -154,6 +155,75 @@ impl Body {
     }
 }
 
+/// What an entry says: the Chinese body and, when the file has one, the English body.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Texts {
+    /// The part before the `# English` heading.
+    pub body: Body,
+    /// The part after the `# English` heading, if the file has one.
+    pub english: Option<Body>,
+}
+
+/// An entry's [`Texts`], decoded when first read. The built-in knowledge base keeps every entry's
+/// texts encoded apart from the rest (see [`crate::compiled::Compiled::decode_split`]), so that a
+/// process decodes only the texts of the entries it shows. Serialized as `Option<Texts>`: `None` for
+/// texts kept apart.
+#[derive(Debug, Clone, Default)]
+pub struct LazyTexts {
+    decoded: OnceCell<Texts>,
+    /// The postcard bytes of the texts, when they are not decoded yet.
+    encoded: &'static [u8],
+}
+
+impl LazyTexts {
+    pub fn new(texts: Texts) -> LazyTexts {
+        LazyTexts {
+            decoded: OnceCell::with_value(texts),
+            encoded: &[],
+        }
+    }
+
+    /// Texts to be decoded from `encoded` (postcard bytes of [`Texts`]) when first read.
+    pub fn encoded(encoded: &'static [u8]) -> LazyTexts {
+        LazyTexts {
+            decoded: OnceCell::new(),
+            encoded,
+        }
+    }
+
+    /// Whether the texts are kept apart: neither decoded nor given their bytes yet.
+    pub fn is_apart(&self) -> bool {
+        self.decoded.get().is_none() && self.encoded.is_empty()
+    }
+
+    pub fn get(&self) -> &Texts {
+        self.decoded.get_or_init(|| {
+            postcard::from_bytes(self.encoded)
+                .expect("an entry's texts decode (they were encoded by this build)")
+        })
+    }
+}
+
+impl PartialEq for LazyTexts {
+    fn eq(&self, other: &LazyTexts) -> bool {
+        self.get() == other.get()
+    }
+}
+
+impl Serialize for LazyTexts {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        (!self.is_apart()).then(|| self.get()).serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for LazyTexts {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(Option::<Texts>::deserialize(deserializer)?
+            .map(LazyTexts::new)
+            .unwrap_or_default())
+    }
+}
+
 /// One entry, parsed: front matter plus what it says, in Chinese and, when it has one, in English.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
@@ -168,20 +238,28 @@ pub struct Entry {
     /// Keys of the source registry (`sources.toml`) or URLs.
     pub sources: Vec<String>,
     pub reviewed: Option<String>,
-    /// The Chinese body: the part before the `# English` heading.
-    pub body: Body,
-    /// The English body: the part after the `# English` heading, if the file has one.
-    pub english: Option<Body>,
+    /// The Chinese and English bodies (see [`Entry::body`] and [`Entry::english`]).
+    pub texts: LazyTexts,
     /// Where the entry came from: `knowledge/<kind>/<slug>.md` for built-in entries, a path for `--kb`.
     pub origin: String,
 }
 
 impl Entry {
+    /// The Chinese body: the part before the `# English` heading.
+    pub fn body(&self) -> &Body {
+        &self.texts.get().body
+    }
+
+    /// The English body: the part after the `# English` heading, if the file has one.
+    pub fn english(&self) -> Option<&Body> {
+        self.texts.get().english.as_ref()
+    }
+
     /// The body in `lang`, and the language it is in: the Chinese one when there is no English text.
     pub fn body_in(&self, lang: Lang) -> (&Body, Lang) {
-        match (lang, &self.english) {
+        match (lang, self.english()) {
             (Lang::En, Some(english)) => (english, Lang::En),
-            _ => (&self.body, Lang::Zh),
+            _ => (self.body(), Lang::Zh),
         }
     }
 

@@ -229,7 +229,7 @@ fn check_entry(parsed: &ParsedEntry, problems: &mut Vec<Problem>) {
             "title_en is missing: English output falls back to the Chinese title",
         ));
     }
-    if entry.body.summary.trim().is_empty() {
+    if entry.body().summary.trim().is_empty() {
         problems.push(Problem::error(
             file,
             body_line(parsed),
@@ -244,7 +244,7 @@ fn check_entry(parsed: &ParsedEntry, problems: &mut Vec<Problem>) {
         ));
     }
     for section in Section::REQUIRED {
-        let items = entry.body.section(section);
+        let items = entry.body().section(section);
         match parsed.lines.sections.get(&section) {
             None => problems.push(Problem::error(
                 file,
@@ -334,7 +334,7 @@ fn check_english(parsed: &ParsedEntry, builtin: bool, problems: &mut Vec<Problem
             "a second '# English' heading: an entry has one English part, after the Chinese one",
         ));
     }
-    let (Some(english), Some(lines)) = (&entry.english, &parsed.english_lines) else {
+    let (Some(english), Some(lines)) = (entry.english(), &parsed.english_lines) else {
         let message = "no English part: add a '# English' heading after the Chinese body, then the summary and the same sections in English";
         problems.push(if builtin {
             Problem::error(file, parsed.lines.start, message)
@@ -362,13 +362,13 @@ fn check_english(parsed: &ParsedEntry, builtin: bool, problems: &mut Vec<Problem
             "the summary",
             line,
             chinese_line,
-            &entry.body.summary,
+            &entry.body().summary,
             &english.summary,
             problems,
         );
     }
     for section in Section::ALL {
-        let (zh, en) = (entry.body.section(section), english.section(section));
+        let (zh, en) = (entry.body().section(section), english.section(section));
         let (zh_heading, en_heading) = (section.heading_in(Lang::Zh), section.heading_in(Lang::En));
         match (chinese.sections.get(&section), lines.sections.get(&section)) {
             (None, None) => {}

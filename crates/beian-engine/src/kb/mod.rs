@@ -9,7 +9,7 @@ mod parse;
 pub mod sources;
 
 pub use crate::lang::Lang;
-pub use entry::{Body, Entry, Kind, Section};
+pub use entry::{Body, Entry, Kind, LazyTexts, Section, Texts};
 pub use parse::{parse_entry, BodyLines, ParsedEntry, Unplaced};
 pub use sources::{Registry, Resolved, Source};
 
@@ -401,6 +401,11 @@ impl KnowledgeBase {
 
     pub fn entries(&self) -> &[Entry] {
         &self.entries
+    }
+
+    /// The entries, to keep their texts apart or give them back (see [`crate::compiled`]).
+    pub(crate) fn entries_mut(&mut self) -> &mut [Entry] {
+        &mut self.entries
     }
 
     pub fn get(&self, id: &str) -> Option<&Entry> {

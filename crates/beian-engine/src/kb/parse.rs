@@ -3,7 +3,7 @@
 //! A `# English` heading splits the body: the Chinese body before it, the English body after it, each
 //! a summary paragraph and the same `##` sections.
 
-use super::entry::{Body, Entry, Kind, Section};
+use super::entry::{Body, Entry, Kind, LazyTexts, Section, Texts};
 use super::Problem;
 use pulldown_cmark::{Event, HeadingLevel, MetadataBlockKind, Options, Parser, Tag, TagEnd};
 use serde::Deserialize;
@@ -281,8 +281,7 @@ pub fn parse_entry(origin: &str, text: &str) -> Result<ParsedEntry, Problem> {
         related: front.related,
         sources: front.sources,
         reviewed,
-        body,
-        english,
+        texts: LazyTexts::new(Texts { body, english }),
         origin: origin.to_string(),
     };
     Ok(ParsedEntry {
@@ -513,9 +512,9 @@ mod tests {
     fn an_entry_without_english_has_only_the_chinese_body() {
         let text = format!("{FRONT}一句话回答。\n\n## 原因\n- 原因一。\n\n## 解决步骤\n1. 第一步。\n\n## 下一步\n- 等待。\n");
         let parsed = parse_entry("x.md", &text).unwrap();
-        assert_eq!(parsed.entry.body.summary, "一句话回答。");
-        assert_eq!(parsed.entry.body.remediation, ["第一步。"]);
-        assert!(parsed.entry.english.is_none() && parsed.english_lines.is_none());
+        assert_eq!(parsed.entry.body().summary, "一句话回答。");
+        assert_eq!(parsed.entry.body().remediation, ["第一步。"]);
+        assert!(parsed.entry.english().is_none() && parsed.english_lines.is_none());
         assert_eq!(parsed.lines.start, 7, "the line after the closing +++");
         assert_eq!(parsed.lines.summary, Some(7));
         assert_eq!(parsed.lines.item(Section::Remediation, 0), 13);
@@ -528,12 +527,12 @@ mod tests {
         );
         let parsed = parse_entry("x.md", &text).unwrap();
         let entry = &parsed.entry;
-        assert_eq!(entry.body.causes, ["原因一。", "原因二。"]);
+        assert_eq!(entry.body().causes, ["原因一。", "原因二。"]);
         assert!(
-            entry.body.symptoms.is_empty(),
+            entry.body().symptoms.is_empty(),
             "English items stay out of the Chinese body"
         );
-        let english = entry.english.as_ref().unwrap();
+        let english = entry.english().unwrap();
         assert_eq!(english.summary, "The answer in one sentence.");
         assert_eq!(english.causes, ["Cause one.", "Cause two."]);
         assert_eq!(english.next_actions, ["Wait 20 working days."]);
@@ -552,7 +551,7 @@ mod tests {
     fn only_the_first_english_heading_starts_the_english_body() {
         let text = format!("{FRONT}回答。\n\n# English\n\nAnswer.\n\n# English\n\nAgain.\n");
         let parsed = parse_entry("x.md", &text).unwrap();
-        assert_eq!(parsed.entry.english.as_ref().unwrap().summary, "Answer.");
+        assert_eq!(parsed.entry.english().unwrap().summary, "Answer.");
         assert_eq!(parsed.extra_english_headings, [13]);
     }
 
@@ -560,8 +559,8 @@ mod tests {
     fn other_h1_headings_are_skipped_as_before() {
         let text = format!("{FRONT}# 标题\n\n回答。\n");
         let parsed = parse_entry("x.md", &text).unwrap();
-        assert_eq!(parsed.entry.body.summary, "回答。");
-        assert!(parsed.entry.english.is_none());
+        assert_eq!(parsed.entry.body().summary, "回答。");
+        assert!(parsed.entry.english().is_none());
     }
 
     #[test]
@@ -587,6 +586,6 @@ mod tests {
                 (Unplaced::Table, 35),
             ]
         );
-        assert_eq!(parsed.entry.english.unwrap().summary, "The answer.");
+        assert_eq!(parsed.entry.english().unwrap().summary, "The answer.");
     }
 }

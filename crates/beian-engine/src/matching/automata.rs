@@ -8,6 +8,7 @@
 //! may have started and grows past a gigabyte; anchored at one start it stays a few tens of KB. The
 //! search tries each start in turn, which finds the same leftmost-first matches as `regex::Regex`.
 
+use crate::packed::Packed;
 use regex_automata::dfa::{dense, sparse, Automaton, StartKind};
 use regex_automata::{Anchored, Input, MatchKind};
 
@@ -121,61 +122,31 @@ pub fn build(pattern: &str) -> Option<Vec<u8>> {
     (bytes.len() <= MAX_AUTOMATON_BYTES).then_some(bytes)
 }
 
-/// The automata of a list of patterns in one buffer: a count, then an (offset, length) pair per
-/// pattern (length 0: none), all little-endian `u32`, then the automata.
-pub fn pack(automata: &[Option<Vec<u8>>]) -> Vec<u8> {
-    let header = 4 + 8 * automata.len();
-    let mut out = Vec::with_capacity(header);
-    out.extend_from_slice(&(automata.len() as u32).to_le_bytes());
-    let mut offset = header;
-    for automaton in automata {
-        let len = automaton.as_ref().map_or(0, Vec::len);
-        out.extend_from_slice(&(offset as u32).to_le_bytes());
-        out.extend_from_slice(&(len as u32).to_le_bytes());
-        offset += len;
-    }
-    for automaton in automata.iter().flatten() {
-        out.extend_from_slice(automaton);
-    }
-    out
-}
-
-/// The automata [`pack`] wrote, read in place.
+/// The automata of a list of patterns, packed (see [`crate::packed`]), read in place.
 #[derive(Debug, Clone, Copy)]
 pub struct Automata {
-    packed: &'static [u8],
+    packed: Packed,
 }
 
 impl Automata {
     pub fn new(packed: &'static [u8]) -> Automata {
-        Automata { packed }
+        Automata {
+            packed: Packed::new(packed),
+        }
     }
 
     /// How many patterns the automata were built for.
     pub fn len(&self) -> usize {
-        self.word(0).unwrap_or(0)
+        self.packed.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.packed.is_empty()
     }
 
     /// The serialized automaton of pattern number `pattern`, if it has one.
     pub fn get(&self, pattern: usize) -> Option<&'static [u8]> {
-        if pattern >= self.len() {
-            return None;
-        }
-        let offset = self.word(4 + 8 * pattern)?;
-        let len = self.word(8 + 8 * pattern)?;
-        let packed: &'static [u8] = self.packed;
-        (len > 0)
-            .then(|| packed.get(offset..offset + len))
-            .flatten()
-    }
-
-    fn word(&self, at: usize) -> Option<usize> {
-        let bytes = self.packed.get(at..at + 4)?;
-        Some(u32::from_le_bytes(bytes.try_into().ok()?) as usize)
+        self.packed.get(pattern)
     }
 }
 
@@ -259,18 +230,5 @@ mod tests {
         assert!(build("(").is_none(), "invalid");
         let matcher = Matcher::new("a*", None).unwrap();
         assert!(matches!(matcher, Matcher::Regex(_)));
-    }
-
-    #[test]
-    fn packed_automata_are_found_by_pattern_number() {
-        let automata = [build("备案"), None, build("驳回")];
-        let packed = leak(pack(&automata));
-        let read = Automata::new(packed);
-        assert_eq!(read.len(), 3);
-        assert_eq!(read.get(0), automata[0].as_deref());
-        assert_eq!(read.get(1), None);
-        assert_eq!(read.get(2), automata[2].as_deref());
-        assert_eq!(read.get(3), None);
-        assert!(Automata::new(&[]).is_empty());
     }
 }
