@@ -44,6 +44,10 @@ impl Palette {
 /// Removes control characters (ANSI escapes included) so that text from a query or a knowledge-base
 /// file can never drive the terminal. Newlines and tabs are kept.
 pub fn sanitize(text: &str) -> String {
+    // Nearly every text is clean (the knowledge base's always is): copied whole, not char by char.
+    if !text.chars().any(|c| removed(c) && c != '\n' && c != '\t') {
+        return text.to_owned();
+    }
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
@@ -61,13 +65,17 @@ pub fn sanitize(text: &str) -> String {
                     }
                 }
             }
-            c if c.is_control() => {}
-            // Bidirectional overrides can make text display other than it reads.
-            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => {}
+            c if removed(c) => {}
             c => out.push(c),
         }
     }
     out
+}
+
+/// Whether [`sanitize`] drops `c` (newlines and tabs aside): control characters, and bidirectional
+/// overrides, which can make text display other than it reads.
+fn removed(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 #[cfg(test)]
@@ -79,5 +87,6 @@ mod tests {
         assert_eq!(sanitize("a\x1b[31mred\x1b[0m b"), "ared b");
         assert_eq!(sanitize("x\x07y\x00z\r"), "xyz");
         assert_eq!(sanitize("备案\n下一步\t1"), "备案\n下一步\t1");
+        assert_eq!(sanitize("a\u{202e}b\u{2066}c"), "abc");
     }
 }
