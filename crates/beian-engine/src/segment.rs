@@ -4,6 +4,7 @@
 use crate::matching::{literal_table, Automata, Literals, Matcher, Phrases};
 use crate::tables::BoilerplateTables;
 use once_cell::sync::OnceCell;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// One reason of a notice: the text as written (trimmed, marker removed).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,11 +23,13 @@ struct Boilerplate {
 }
 
 impl Boilerplate {
-    /// The text with every match replaced by a space, or `None` when nothing matches.
-    fn remove(&self, text: &str) -> Option<String> {
+    /// The text with every match replaced by a space, or `None` when nothing matches. `compile`:
+    /// compile the regex even when there is an automaton (see [`Segmenter::prefer_compiled`]).
+    fn remove(&self, text: &str, compile: bool) -> Option<String> {
+        let automaton = self.automaton.filter(|_| !compile);
         let matcher = self
             .matcher
-            .get_or_init(|| Matcher::new(&self.source, self.automaton))
+            .get_or_init(|| Matcher::new(&self.source, automaton))
             .as_ref()?;
         matcher
             .is_match(text)
@@ -41,6 +44,8 @@ pub struct Segmenter {
     /// The patterns' literals (owner: `Literal { pattern, set }`), to find in one pass which patterns
     /// a piece of text may match.
     gate: Phrases,
+    /// Set by [`Segmenter::prefer_compiled`].
+    compile_patterns: AtomicBool,
 }
 
 /// Characters that end a reason.
@@ -117,6 +122,7 @@ impl Segmenter {
                 })
                 .collect(),
             gate,
+            compile_patterns: AtomicBool::new(false),
         }
     }
 
@@ -126,6 +132,12 @@ impl Segmenter {
         for (number, pattern) in self.boilerplate.iter_mut().enumerate() {
             pattern.automaton = automata.get(first + number);
         }
+    }
+
+    /// From now on, boilerplate patterns not used yet are compiled even when they have an automaton
+    /// (as [`crate::rank::Ranker::prefer_compiled`] does, for the same reason).
+    pub fn prefer_compiled(&self) {
+        self.compile_patterns.store(true, Ordering::Relaxed);
     }
 
     /// The reasons in `text`, in order. Never empty for non-empty text: if every part is boilerplate,
@@ -190,7 +202,8 @@ impl Segmenter {
             if !may_match[i] {
                 continue;
             }
-            if let Some(rest) = pattern.remove(&text) {
+            if let Some(rest) = pattern.remove(&text, self.compile_patterns.load(Ordering::Relaxed))
+            {
                 text = rest;
                 stripped = true;
                 // The text changed: what the later patterns may match is found again.

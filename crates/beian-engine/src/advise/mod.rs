@@ -164,9 +164,12 @@ impl Advisor {
     }
 
     /// Readies the advisor for many queries (triage, the REPL, `eval`): reads the whole index into a
-    /// hashed table once, which makes every later query several times cheaper. A one-shot `ask`
-    /// skips it.
+    /// hashed table once, which makes every later query several times cheaper, and has patterns
+    /// compiled rather than searched with their automata (see [`Ranker::prefer_compiled`]). A
+    /// one-shot `ask` skips it.
     pub fn prepare_for_many(&self) -> Result<(), AdviseError> {
+        self.ranker.prefer_compiled();
+        self.segmenter.prefer_compiled();
         self.table
             .get_or_try_init(|| match &self.index {
                 Scores::Index(index) => TermTable::build(index),

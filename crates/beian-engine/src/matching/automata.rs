@@ -51,8 +51,9 @@ impl Matcher {
             Matcher::Regex(regex) => Box::new(regex.find_iter(text).map(|m| (m.start(), m.end()))),
             Matcher::Automaton(dfa) => {
                 let mut at = 0;
+                let start = dfa.universal_start_state(Anchored::Yes);
                 Box::new(std::iter::from_fn(move || {
-                    let found = anchored_find(dfa, text, at)?;
+                    let found = anchored_find(dfa, start, text, at)?;
                     at = found.1;
                     Some(found)
                 }))
@@ -83,15 +84,28 @@ impl Matcher {
 /// The first match that starts at or after `from`: the DFA is tried anchored at each character
 /// boundary in turn, and the first start with a match gives it, its end the leftmost-first one.
 /// Every pattern with an automaton matches at least one character (see [`build`]), so a match never
-/// ends where it starts and the search always moves on.
+/// ends where it starts and the search always moves on. `universal`: the DFA's start state when it
+/// is the same at every position (no look-behind); with it, a start whose first character leads
+/// nowhere is passed over without a search, which is most of them.
 fn anchored_find(
     dfa: &sparse::DFA<&'static [u8]>,
+    universal: Option<regex_automata::util::primitives::StateID>,
     text: &str,
     from: usize,
 ) -> Option<(usize, usize)> {
     let bytes = text.as_bytes();
+    let may_start = |start: usize| {
+        let Some(mut state) = universal else {
+            return true;
+        };
+        let width = text[start..].chars().next().map_or(1, char::len_utf8);
+        for &byte in &bytes[start..start + width] {
+            state = dfa.next_state(state, byte);
+        }
+        !dfa.is_dead_state(state)
+    };
     (from..bytes.len())
-        .filter(|&start| text.is_char_boundary(start))
+        .filter(|&start| text.is_char_boundary(start) && may_start(start))
         .find_map(|start| {
             let input = Input::new(bytes).range(start..).anchored(Anchored::Yes);
             // The DFA has no quit bytes, so a search cannot fail.

@@ -28,6 +28,7 @@ use crate::semantic::Similarities;
 use crate::tables::RankerTables;
 use once_cell::sync::OnceCell;
 use query::{analyze, lookup_terms, QueryTerm};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// A notice pattern, made ready on first use when its prefilter lets a text through: its automaton
 /// from the build when it has one, else its regex compiled.
@@ -42,13 +43,15 @@ struct Pattern {
 impl Pattern {
     /// The characters of the pattern's longest match in the text, if it matches. `admitted`: the
     /// text holds a literal of each set the pattern's matches must contain.
-    fn match_chars(&self, folded: &str, admitted: bool) -> Option<usize> {
+    /// `compile`: compile the regex even when there is an automaton (see [`Ranker::prefer_compiled`]).
+    fn match_chars(&self, folded: &str, admitted: bool, compile: bool) -> Option<usize> {
         if !admitted {
             return None;
         }
+        let automaton = self.automaton.filter(|_| !compile);
         let matcher = self
             .matcher
-            .get_or_init(|| Matcher::new(&self.source, self.automaton))
+            .get_or_init(|| Matcher::new(&self.source, automaton))
             .as_ref()?;
         matcher
             .find_iter(folded)
@@ -76,6 +79,8 @@ pub struct Ranker {
     phrases: Phrases,
     weights: Weights,
     model: Model,
+    /// Set by [`Ranker::prefer_compiled`].
+    compile_patterns: AtomicBool,
 }
 
 /// A candidate, scored.
@@ -193,6 +198,7 @@ impl Ranker {
             phrases: tables.phrases,
             weights,
             model,
+            compile_patterns: AtomicBool::new(false),
         }
     }
 
@@ -202,6 +208,17 @@ impl Ranker {
         for (number, pattern) in self.patterns.iter_mut().enumerate() {
             pattern.automaton = automata.get(number);
         }
+    }
+
+    /// From now on, patterns not used yet are compiled with the regex crate even when they have an
+    /// automaton: for many texts, a compiled regex (its lazy DFA scans a text once) is several times
+    /// faster than trying the anchored automaton at each start, and its compilation is paid once.
+    pub fn prefer_compiled(&self) {
+        self.compile_patterns.store(true, Ordering::Relaxed);
+    }
+
+    fn compiles(&self) -> bool {
+        self.compile_patterns.load(Ordering::Relaxed)
     }
 
     /// How many notice patterns the entries have.
@@ -398,7 +415,7 @@ impl Ranker {
             .map(|t| t.coverage_weight(&self.weights))
             .sum();
         let pattern = self.patterns.iter().enumerate().any(|(i, p)| {
-            p.match_chars(&folded, p.literals.admits(i, &found))
+            p.match_chars(&folded, p.literals.admits(i, &found), self.compiles())
                 .is_some()
         });
         terms <= 1.0 && !pattern
@@ -427,7 +444,8 @@ impl Ranker {
             candidates.get(entry).bm25 = score;
         }
         for (i, pattern) in self.patterns.iter().enumerate() {
-            if let Some(chars) = pattern.match_chars(folded, pattern.literals.admits(i, found)) {
+            let admitted = pattern.literals.admits(i, found);
+            if let Some(chars) = pattern.match_chars(folded, admitted, self.compiles()) {
                 let features = candidates.get(pattern.entry);
                 features.pattern = true;
                 features.pattern_chars = features.pattern_chars.max(chars);
