@@ -7,6 +7,12 @@
 #   FORMAT=csv      output format (default jsonl)
 #   BENCH_DIR=DIR   where the ticket files are kept between runs (default: a temporary directory)
 #   BEIAN=PATH      the binary to measure (default: build target/release/beian first)
+#   RUNS=N          timed runs of each size (default 3); the last line of each size is their median
+#   FULL=1          time `--full` records too (each result with the entry's text)
+#
+# Issue 21's targets: >= 25,000 tickets/s on 100,000 tickets with the default record (median of 3
+# runs), peak RSS <= 32 MiB, records <= 1.5 KB on average. An untimed run per size counts the bytes
+# per record, of the default record and of `--full`.
 #
 # Output goes to /dev/null: what is measured is reading, answering and writing, not the disk. Peak memory
 # is the maximum resident set size from /usr/bin/time -v; it should not grow with the input size.
@@ -51,7 +57,7 @@ run() {
     local load
     load=$(cut -d' ' -f1 /proc/loadavg)
     /usr/bin/time -v -o "$report" "$beian" triage "$file" --format "$format" "$@" >/dev/null
-    awk -v label="$label" -v tickets="$tickets" -v load="$load" -v cores="$(nproc)" '
+    awk -v label="$label" -v tickets="$tickets" -v load="$load" -v cores="$(nproc)" -v rates="$dir/rates.txt" '
         /Elapsed \(wall clock\)/ { n = split($NF, t, ":"); wall = (n == 3) ? t[1] * 3600 + t[2] * 60 + t[3] : t[1] * 60 + t[2] }
         /User time/ { user = $NF }
         /System time/ { sys = $NF }
@@ -59,7 +65,25 @@ run() {
         END {
             printf "%-26s %8d tickets  %7.2f s  %8.0f tickets/s  cpu %6.2f s (%3.0f%% of %d cores)  peak RSS %6.1f MiB  load before %s\n",
                 label, tickets, wall, tickets / wall, user + sys, 100 * (user + sys) / wall / cores, cores, rss / 1024, load
+            printf "%.0f %.1f\n", tickets / wall, rss / 1024 >> rates
         }' "$report"
+}
+
+# median LABEL: the median throughput and the largest peak RSS of the runs since the last call.
+median() {
+    sort -n "$dir/rates.txt" | awk -v label="$1" '
+        { rate[NR] = $1; if ($2 > rss) rss = $2 }
+        END { printf "%-26s median of %d runs: %8.0f tickets/s, peak RSS at most %.1f MiB\n", label, NR, rate[int((NR + 1) / 2)], rss }'
+    rm -f "$dir/rates.txt"
+}
+
+# bytes LABEL FILE TICKETS [ARGS...]: the average bytes per record (untimed).
+bytes() {
+    local label=$1 file=$2 tickets=$3
+    shift 3
+    local total
+    total=$("$beian" triage "$file" "$@" | wc -c)
+    printf '%-26s %8d tickets  %12d bytes  %8.0f bytes per record\n' "$label" "$tickets" "$total" "$((total / tickets))"
 }
 
 echo "beian triage benchmark: $(nproc) cores, format $format, $(date -u +%Y-%m-%dT%H:%MZ)"
@@ -69,11 +93,24 @@ for size in "${sizes[@]}"; do
     # Untimed: one record per line, in input order, whatever the line holds.
     printf '%-26s ' "verify-$size"
     "$beian" triage "$file" --format csv | python3 "$root/scripts/verify-triage.py" "$file"
+    bytes "bytes-$size" "$file" "$size"
+    bytes "bytes-$size --full" "$file" "$size" --full
     for jobs in $jobs_list; do
-        if [ "$jobs" = default ]; then
-            run "tickets-$size" "$file" "$size"
-        else
-            run "tickets-$size --jobs $jobs" "$file" "$size" --jobs "$jobs"
+        args=()
+        label="tickets-$size"
+        if [ "$jobs" != default ]; then
+            args=(--jobs "$jobs")
+            label="$label --jobs $jobs"
+        fi
+        for _ in $(seq "${RUNS:-3}"); do
+            run "$label" "$file" "$size" "${args[@]}"
+        done
+        median "$label"
+        if [ -n "${FULL:-}" ]; then
+            for _ in $(seq "${RUNS:-3}"); do
+                run "$label --full" "$file" "$size" "${args[@]}" --full
+            done
+            median "$label --full"
         fi
     done
 done
@@ -87,3 +124,4 @@ for n in range(1, $size + 1):
     sys.stdout.write('{\"id\": %d, \"text\": \"？\"}\n' % n)
 " >"$file"
 run "pipeline only" "$file" "$size"
+rm -f "$dir/rates.txt"
