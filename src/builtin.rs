@@ -41,7 +41,9 @@ pub fn index() -> Result<SearchIndex, IndexError> {
 
 /// The automata of the built-in patterns (see [`beian_engine::tables::automata`]).
 pub fn automata() -> Automata {
-    Automata::new(generated::AUTOMATA)
+    // SAFETY: build.rs packed these automata with this engine's `build`, through the same
+    // regex-automata (one Cargo.lock); `every_embedded_automaton_is_valid` checks them all.
+    unsafe { Automata::new(generated::AUTOMATA) }
 }
 
 /// The term table of the embedded index, frozen at build time.

@@ -143,7 +143,14 @@ pub struct Automata {
 }
 
 impl Automata {
-    pub fn new(packed: &'static [u8]) -> Automata {
+    /// The automata packed in `packed`.
+    ///
+    /// # Safety
+    ///
+    /// `packed` must be what the build packed of [`build`]'s output, by the same version of
+    /// regex-automata: the automata are read without checking every transition (see
+    /// [`is_valid`] for the check).
+    pub unsafe fn new(packed: &'static [u8]) -> Automata {
         Automata {
             packed: Packed::new(packed),
         }
