@@ -321,17 +321,26 @@ impl Semantic {
         texts: &[&str],
         entries: usize,
     ) -> Result<Vec<Similarities>, EmbedError> {
-        let mut remembered = self
-            .remembered
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let mut missing: Vec<&str> = texts
-            .iter()
-            .copied()
-            .filter(|text| !remembered.contains_key(*text))
-            .collect();
-        missing.sort_unstable();
-        missing.dedup();
+        // The lock is not held while embedding: requests of a server embed side by side.
+        let lock = || {
+            self.remembered
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+        };
+        let mut known: HashMap<&str, Vec<f32>> = HashMap::new();
+        let mut missing: Vec<&str> = Vec::new();
+        {
+            let remembered = lock();
+            for &text in texts {
+                match remembered.get(text) {
+                    Some(vector) => {
+                        known.insert(text, vector.clone());
+                    }
+                    None if !missing.contains(&text) => missing.push(text),
+                    None => {}
+                }
+            }
+        }
         if !missing.is_empty() {
             let vectors = self.embed.embed_queries(&missing)?;
             if vectors.len() != missing.len() {
@@ -341,16 +350,18 @@ impl Semantic {
                     missing.len()
                 )));
             }
+            let mut remembered = lock();
             if remembered.len() + missing.len() > REMEMBERED {
                 remembered.clear();
             }
             for (text, vector) in missing.into_iter().zip(vectors) {
-                remembered.insert(text.to_string(), vector);
+                remembered.insert(text.to_string(), vector.clone());
+                known.insert(text, vector);
             }
         }
         Ok(texts
             .iter()
-            .map(|text| self.vectors.similarities(&remembered[*text], entries))
+            .map(|text| self.vectors.similarities(&known[text], entries))
             .collect())
     }
 }
