@@ -207,7 +207,7 @@ impl Settings {
                     "the installed sentence encoder does not load ({err}): answering without it; \
                      `beian model status` says more"
                 ));
-                Ok(self.lexical_advisor()?)
+                Ok(advisor)
             }
             Err(err) => Err(user_error(err.to_string())),
         }
