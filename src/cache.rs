@@ -121,19 +121,7 @@ pub fn advisor(builtin: bool, dir: Option<&Path>, policy: &Policy) -> Result<Adv
         hasher.write(location.as_bytes());
         hasher.finish()
     };
-    let path = match policy {
-        Policy::Use(cache) => match private_dir(cache) {
-            Ok(()) => Some(cache.join(format!("kb-{key:016x}.bin"))),
-            Err(why) => {
-                log(format_args!(
-                    "{}: {why}; building in memory",
-                    cache.display()
-                ));
-                None
-            }
-        },
-        Policy::Off => None,
-    };
+    let path = cache_file(policy, &format!("kb-{key:016x}.bin"), "building in memory");
     if let Some(path) = &path {
         match load(path, fingerprint, &location) {
             Ok(advisor) => {
@@ -191,19 +179,11 @@ pub fn entry_vectors(
         }
         hasher.finish()
     };
-    let path = match policy {
-        Policy::Use(cache) => match private_dir(cache) {
-            Ok(()) => Some(cache.join(format!("vec-{key:016x}.bin"))),
-            Err(why) => {
-                log(format_args!(
-                    "{}: {why}; embedding in memory",
-                    cache.display()
-                ));
-                None
-            }
-        },
-        Policy::Off => None,
-    };
+    let path = cache_file(
+        policy,
+        &format!("vec-{key:016x}.bin"),
+        "embedding in memory",
+    );
     if let Some(path) = &path {
         let read = read_checked(path, VECTORS_MAGIC).and_then(|bytes| {
             EntryVectors::from_bytes(&bytes[VECTORS_MAGIC.len()..], entries.len())
@@ -227,6 +207,21 @@ pub fn entry_vectors(
         }
     }
     Ok(vectors)
+}
+
+/// The path of the cache file `name`, if the policy keeps a cache and its directory can be used
+/// (else the reason is logged, followed by `otherwise`: what the run does instead).
+fn cache_file(policy: &Policy, name: &str, otherwise: &str) -> Option<PathBuf> {
+    let Policy::Use(cache) = policy else {
+        return None;
+    };
+    match private_dir(cache) {
+        Ok(()) => Some(cache.join(name)),
+        Err(why) => {
+            log(format_args!("{}: {why}; {otherwise}", cache.display()));
+            None
+        }
+    }
 }
 
 /// With `BEIAN_CACHE_LOG` set, one line on standard error per cache decision (for debugging and tests).

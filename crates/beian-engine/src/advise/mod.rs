@@ -101,13 +101,17 @@ impl Advisor {
 
     /// A compiled knowledge base with its index (which must have been built from it).
     pub fn from_compiled(compiled: Compiled, index: SearchIndex) -> Advisor {
+        Advisor::with_scores(compiled, Scores::Index(index))
+    }
+
+    fn with_scores(compiled: Compiled, index: Scores) -> Advisor {
         let Compiled { kb, tables } = compiled;
         let segmenter = Segmenter::prepared(&kb.vocabulary.boilerplate, tables.boilerplate);
         let model = kb.ranker.clone().unwrap_or_else(Model::prior);
         Advisor {
             ranker: Ranker::new(kb.entries(), tables.ranker, Weights::DEFAULT, model),
             kb,
-            index: Scores::Index(index),
+            index,
             segmenter,
             table: OnceCell::new(),
             semantic: None,
@@ -141,17 +145,7 @@ impl Advisor {
     /// A compiled knowledge base with the frozen term table of its index (see [`FrozenTable`]):
     /// answers exactly as [`Advisor::from_compiled`] with that index does.
     pub fn from_frozen(compiled: Compiled, table: FrozenTable) -> Advisor {
-        let Compiled { kb, tables } = compiled;
-        let segmenter = Segmenter::prepared(&kb.vocabulary.boilerplate, tables.boilerplate);
-        let model = kb.ranker.clone().unwrap_or_else(Model::prior);
-        Advisor {
-            ranker: Ranker::new(kb.entries(), tables.ranker, Weights::DEFAULT, model),
-            kb,
-            index: Scores::Frozen(table),
-            segmenter,
-            table: OnceCell::new(),
-            semantic: None,
-        }
+        Advisor::with_scores(compiled, Scores::Frozen(table))
     }
 
     /// Uses the automata the build compiled for the knowledge base's patterns (see
