@@ -67,3 +67,47 @@ fn a_title_inside_a_sentence_still_leads() {
         );
     }
 }
+
+/// An encoder that counts the queries it embeds; every text gets the same vector.
+struct Counting(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+impl beian_engine::semantic::Embed for Counting {
+    fn embed_queries(
+        &self,
+        texts: &[&str],
+    ) -> Result<Vec<Vec<f32>>, beian_engine::semantic::EmbedError> {
+        self.0
+            .fetch_add(texts.len(), std::sync::atomic::Ordering::SeqCst);
+        self.embed_passages(texts)
+    }
+    fn embed_passages(
+        &self,
+        texts: &[&str],
+    ) -> Result<Vec<Vec<f32>>, beian_engine::semantic::EmbedError> {
+        Ok(texts.iter().map(|_| vec![0.6, 0.8]).collect())
+    }
+    fn fingerprint(&self) -> String {
+        "counting".to_string()
+    }
+}
+
+#[test]
+fn the_encoder_reads_only_what_no_notice_pattern_decides() {
+    use beian_engine::semantic::{EntryVectors, Semantic};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let mut advisor = beian::builtin::advisor().unwrap();
+    let embedded = std::sync::Arc::new(AtomicUsize::new(0));
+    let embed = Counting(embedded.clone());
+    let vectors = EntryVectors::build(advisor.kb().entries(), &embed, &mut |_, _| {}).unwrap();
+    advisor.set_semantic(Semantic::new(Box::new(embed), vectors));
+
+    // Two reasons in a provider's wording (each a notice pattern of an entry), and the notice whole.
+    let notice = "您的备案申请已被退回，原因如下：1. 域名后缀不支持备案；2. 注册商非工信部批复。";
+    let advice = advisor.advise(notice, 5).unwrap();
+    assert_eq!(advice.results.len(), 2, "{:?}", advice.results);
+    assert_eq!(embedded.load(Ordering::SeqCst), 0, "words decide a notice");
+
+    // A question in the user's own words is embedded, once.
+    advisor.advise("我的网站能用 .dev 的域名吗", 5).unwrap();
+    assert_eq!(embedded.load(Ordering::SeqCst), 1);
+}

@@ -133,13 +133,31 @@ impl Advisor {
         self.semantic.as_ref()
     }
 
-    /// The encoder's similarities of each text to the entries, the texts embedded in one batch
-    /// (`None` without an encoder).
-    fn similarities(&self, texts: &[&str]) -> Result<Option<Vec<Similarities>>, AdviseError> {
+    /// Ranks each piece of a text. With an encoder, the pieces that no notice pattern decides are
+    /// embedded (in one batch) and ranked again with the encoder's similarities; a piece whose
+    /// wording a notice pattern matches is decided by words, and embedding it would only cost time
+    /// (the encoder's model is fitted the same way, so its weights expect it).
+    fn rank_pieces(&self, pieces: &[(&str, Role)]) -> Result<Vec<Ranking>, AdviseError> {
+        let mut rankings: Vec<Ranking> = pieces
+            .iter()
+            .map(|&(text, role)| self.rank(text, role, None))
+            .collect::<Result<_, _>>()?;
         let Some(semantic) = &self.semantic else {
-            return Ok(None);
+            return Ok(rankings);
         };
-        Ok(Some(semantic.similarities(texts, self.kb.entries().len())?))
+        let open: Vec<usize> = (0..pieces.len())
+            .filter(|&i| !rankings[i].decided_by_pattern())
+            .collect();
+        if open.is_empty() {
+            return Ok(rankings);
+        }
+        let texts: Vec<&str> = open.iter().map(|&i| pieces[i].0).collect();
+        let similarities = semantic.similarities(&texts, self.kb.entries().len())?;
+        for (&i, similarities) in open.iter().zip(&similarities) {
+            let (text, role) = pieces[i];
+            rankings[i] = self.rank(text, role, Some(similarities))?;
+        }
+        Ok(rankings)
     }
 
     /// A compiled knowledge base with the frozen term table of its index (see [`FrozenTable`]):
@@ -237,23 +255,20 @@ impl Advisor {
         let segments = self.segmenter.segments(query);
         let entries = self.kb.entries();
         let pieces = self.pieces(query, &segments);
-        let texts: Vec<&str> = pieces.iter().map(|&(text, _)| text).collect();
-        let similarities = self.similarities(&texts)?;
-        pieces
-            .into_iter()
-            .enumerate()
-            .map(|(i, (text, role))| {
-                let ranking = self.rank(text, role, similarities.as_ref().map(|s| &s[i]))?;
-                Ok(ranking
+        let rankings = self.rank_pieces(&pieces)?;
+        Ok(rankings
+            .iter()
+            .map(|ranking| {
+                ranking
                     .candidates
                     .iter()
                     .map(|c| {
                         let id = &entries[c.entry].id;
                         (c.features.vector(), expected.iter().any(|e| e == id))
                     })
-                    .collect())
+                    .collect()
             })
-            .collect()
+            .collect())
     }
 
     /// Answers a question or a pasted notice; `top` caps the number of results.
@@ -263,12 +278,7 @@ impl Advisor {
         let (segments, notice) = self.segmenter.split(&query);
         let pieces = self.pieces(&query, &segments);
         let texts: Vec<&str> = pieces.iter().map(|&(text, _)| text).collect();
-        let similarities = self.similarities(&texts)?;
-        let rankings: Vec<Ranking> = pieces
-            .iter()
-            .enumerate()
-            .map(|(i, &(text, role))| self.rank(text, role, similarities.as_ref().map(|s| &s[i])))
-            .collect::<Result<_, _>>()?;
+        let rankings = self.rank_pieces(&pieces)?;
 
         // The best answer of each text that has a confident one comes first, then everything else;
         // within each group, by confidence.
@@ -377,12 +387,10 @@ impl Advisor {
         let found = self.segmenter.segments(text);
         let mut segments = Vec::new();
         let pieces = self.pieces(text, &found);
-        let texts: Vec<&str> = pieces.iter().map(|&(text, _)| text).collect();
-        let similarities = self.similarities(&texts)?;
-        for (i, (piece, role)) in pieces.into_iter().enumerate() {
-            let ranking = self.rank(piece, role, similarities.as_ref().map(|s| &s[i]))?;
+        let rankings = self.rank_pieces(&pieces)?;
+        for ((piece, _), ranking) in pieces.into_iter().zip(&rankings) {
             segments.push(SegmentExplanation {
-                candidates: self.ranker.explain(&ranking, self.kb.entries(), top),
+                candidates: self.ranker.explain(ranking, self.kb.entries(), top),
                 segment: piece.to_string(),
             });
         }

@@ -118,6 +118,14 @@ pub struct Ranking {
 }
 
 impl Ranking {
+    /// Whether one of the entries' notice patterns matches the text ranked: its wording is a
+    /// provider's or a bureau's, and words decide it.
+    pub fn decided_by_pattern(&self) -> bool {
+        self.candidates
+            .first()
+            .is_some_and(|c| c.features.text.patterns_matched > 0)
+    }
+
     /// Where the `term`-th query term occurs in `entry`.
     fn presence(&self, term: usize, entry: usize) -> Presence {
         self.slots[term].map_or(0, |slot| self.lookup.presence(slot, entry))
