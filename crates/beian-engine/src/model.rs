@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The number of features the model reads.
-pub const FEATURE_COUNT: usize = 38;
+pub const FEATURE_COUNT: usize = 40;
 
 /// The features in the order `rank::Features::vector` writes them: the names `ranker.toml` uses.
 pub const FEATURE_NAMES: [&str; FEATURE_COUNT] = [
@@ -51,6 +51,8 @@ pub const FEATURE_NAMES: [&str; FEATURE_COUNT] = [
     "encoder_behind_best",
     "encoder_z",
     "encoder_lead",
+    "encoder_rank_weak_words",
+    "encoder_rank_latin",
 ];
 
 /// The names of the features only a sentence encoder gives (see `crate::semantic`): a model fitted

@@ -164,6 +164,42 @@ impl Features {
             encoder_behind,
             encoder_z,
             encoder_lead,
+            // Meaning counts most where words say little: a text whose best candidate covers little
+            // of it, or one written in English (the entries are written in Chinese first).
+            encoder_rank * (1.0 - self.best_coverage).clamp(0.0, 1.0),
+            encoder_rank * t.latin,
         ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::FEATURE_NAMES;
+
+    fn value(features: &Features, name: &str) -> f32 {
+        let i = FEATURE_NAMES.iter().position(|n| *n == name).unwrap();
+        features.vector()[i]
+    }
+
+    #[test]
+    fn the_encoders_rank_weighs_again_where_words_cover_little_or_the_text_is_english() {
+        let mut f = Features {
+            best_coverage: 0.25,
+            text: TextFeatures {
+                latin: 1.0,
+                ..TextFeatures::default()
+            },
+            ..Features::default()
+        };
+        assert_eq!(value(&f, "encoder_rank_weak_words"), 0.0, "no encoder");
+        assert_eq!(value(&f, "encoder_rank_latin"), 0.0, "no encoder");
+        f.encoder = EncoderFeatures {
+            present: true,
+            rank: 1,
+            ..EncoderFeatures::default()
+        };
+        assert_eq!(value(&f, "encoder_rank_weak_words"), 0.5 * 0.75);
+        assert_eq!(value(&f, "encoder_rank_latin"), 0.5);
     }
 }
