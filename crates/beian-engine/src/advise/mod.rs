@@ -264,7 +264,7 @@ impl Advisor {
         let pieces = self.pieces(&query, &segments);
         let texts: Vec<&str> = pieces.iter().map(|&(text, _)| text).collect();
         let similarities = self.similarities(&texts)?;
-        let rankings: Vec<Ranking> = pieces
+        let rankings: Vec<Ranking<'_>> = pieces
             .iter()
             .enumerate()
             .map(|(i, &(text, role))| self.rank(text, role, similarities.as_ref().map(|s| &s[i])))
@@ -334,7 +334,12 @@ impl Advisor {
         })
     }
 
-    fn answer<'a>(&'a self, candidate: &Candidate, segment: &str, ranking: &Ranking) -> Answer<'a> {
+    fn answer<'a>(
+        &'a self,
+        candidate: &Candidate,
+        segment: &str,
+        ranking: &Ranking<'_>,
+    ) -> Answer<'a> {
         let entry = &self.kb.entries()[candidate.entry];
         Answer {
             entry,
@@ -346,12 +351,12 @@ impl Advisor {
     }
 
     /// Scores the entries against one piece of text, best first, each with a confidence.
-    fn rank(
+    fn rank<'t>(
         &self,
-        text: &str,
+        text: &'t str,
         role: Role,
         similarities: Option<&Similarities>,
-    ) -> Result<Ranking, AdviseError> {
+    ) -> Result<Ranking<'t>, AdviseError> {
         let entries = self.kb.entries();
         let ranking = self
             .ranker

@@ -74,7 +74,7 @@ pub struct Ranker {
     /// Folded synonym groups.
     synonyms: Vec<Vec<String>>,
     /// Per synonym group, per term: its content terms, analyzed on first use.
-    expansion_terms: Vec<OnceCell<Vec<Vec<QueryTerm>>>>,
+    expansion_terms: Vec<OnceCell<Vec<Vec<QueryTerm<'static>>>>>,
     /// Entry names, synonyms, topic terms, rejection cues and pattern literals, found in one pass.
     phrases: Phrases,
     weights: Weights,
@@ -109,15 +109,15 @@ pub enum Role {
 }
 
 /// One text ranked: the candidates, best first, and what the ranking learned about the text's terms.
-pub struct Ranking {
+pub struct Ranking<'t> {
     pub candidates: Vec<Candidate>,
-    terms: Vec<QueryTerm>,
+    terms: Vec<QueryTerm<'t>>,
     /// Per query term, its position among the terms looked up (none: not looked up).
     slots: Vec<Option<usize>>,
     lookup: Lookup,
 }
 
-impl Ranking {
+impl Ranking<'_> {
     /// Where the `term`-th query term occurs in `entry`.
     fn presence(&self, term: usize, entry: usize) -> Presence {
         self.slots[term].map_or(0, |slot| self.lookup.presence(slot, entry))
@@ -242,19 +242,19 @@ impl Ranker {
     /// Scores the `entries` against one piece of text, best first, each with a confidence. `lookup`
     /// scores weighted terms against the index (or its term table); `similarities`, a sentence
     /// encoder's, if one is used.
-    pub fn rank(
+    pub fn rank<'t>(
         &self,
-        text: &str,
+        text: &'t str,
         role: Role,
         entries: &[Entry],
         similarities: Option<&Similarities>,
         lookup: impl FnOnce(&[WeightedTerm]) -> Result<Lookup, IndexError>,
-    ) -> Result<Ranking, IndexError> {
+    ) -> Result<Ranking<'t>, IndexError> {
         let weights = &self.weights;
         let folded = fold(text);
         let query_terms = analyze(text);
         let found = self.phrases.find(&folded, entries.len());
-        let expanded: Vec<&QueryTerm> = self
+        let expanded: Vec<&QueryTerm<'_>> = self
             .expansions(&found)
             .into_iter()
             .flat_map(|(group, term)| &self.expansion_terms(group)[term])
@@ -269,7 +269,7 @@ impl Ranker {
                 .collect();
             query_terms
                 .iter()
-                .map(|term| positions.get(term.text.as_str()).copied())
+                .map(|term| positions.get(&*term.text).copied())
                 .collect()
         };
         // The content terms that were looked up count for coverage.
@@ -489,11 +489,16 @@ impl Ranker {
     }
 
     /// The content terms of each term of a synonym group, analyzed once.
-    fn expansion_terms(&self, group: usize) -> &[Vec<QueryTerm>] {
+    fn expansion_terms(&self, group: usize) -> &[Vec<QueryTerm<'static>>] {
         self.expansion_terms[group].get_or_init(|| {
             self.synonyms[group]
                 .iter()
-                .map(|text| analyze(text).into_iter().filter(|t| t.content).collect())
+                .map(|text| {
+                    (analyze(text).into_iter())
+                        .filter(|t| t.content)
+                        .map(QueryTerm::into_owned)
+                        .collect()
+                })
                 .collect()
         })
     }

@@ -3,16 +3,15 @@
 
 use super::weights::{LookupWeights, Weights};
 use crate::analyzer::stop::{is_stop_char, is_stop_stem};
-use crate::analyzer::{analyzer, is_cjk};
+use crate::analyzer::{for_each_term, is_cjk, TokenKind};
 use crate::index::WeightedTerm;
 use rustc_hash::FxHashMap;
-use std::cell::RefCell;
-use tantivy::tokenizer::TextAnalyzer;
+use std::borrow::Cow;
 
 /// An analyzed query term.
 #[derive(Debug, Clone)]
-pub struct QueryTerm {
-    pub text: String,
+pub struct QueryTerm<'t> {
+    pub text: Cow<'t, str>,
     /// Byte offsets in the text analyzed.
     pub offsets: (usize, usize),
     /// Counts as evidence (not a stop word, not a lone character inside a longer CJK run).
@@ -20,7 +19,15 @@ pub struct QueryTerm {
     pub unigram: bool,
 }
 
-impl QueryTerm {
+impl QueryTerm<'_> {
+    /// The term with its text owned, to keep beyond the text analyzed.
+    pub fn into_owned(self) -> QueryTerm<'static> {
+        QueryTerm {
+            text: Cow::Owned(self.text.into_owned()),
+            ..self
+        }
+    }
+
     /// The term's weight in the index lookup, as a term of the text itself.
     fn lookup_weight(&self, w: &LookupWeights) -> f32 {
         match (self.content, self.unigram) {
@@ -52,8 +59,8 @@ impl QueryTerm {
 
 /// The distinct terms to look up, heaviest first (ties by text), at most `max_terms` of them.
 pub fn lookup_terms<'t>(
-    query: &'t [QueryTerm],
-    expanded: &[&'t QueryTerm],
+    query: &'t [QueryTerm<'_>],
+    expanded: &[&'t QueryTerm<'_>],
     weights: &Weights,
 ) -> Vec<WeightedTerm<'t>> {
     let w = &weights.lookup;
@@ -64,7 +71,7 @@ pub fn lookup_terms<'t>(
         .iter()
         .map(|&term| (term, term.expansion_weight(w)));
     for (term, weight) in query_weights.chain(expanded_weights) {
-        let slot = weighted.entry(term.text.as_str()).or_insert(0.0);
+        let slot = weighted.entry(&*term.text).or_insert(0.0);
         *slot = slot.max(weight);
     }
     let mut terms: Vec<WeightedTerm<'_>> = weighted
@@ -76,51 +83,41 @@ pub fn lookup_terms<'t>(
     terms
 }
 
-thread_local! {
-    /// Building an analyzer (its filter chain and stemmer) for every text cost more than analyzing it.
-    static ANALYZER: RefCell<TextAnalyzer> = RefCell::new(analyzer());
-}
-
-/// Analyzes text into query terms, marking which are evidence.
-pub fn analyze(text: &str) -> Vec<QueryTerm> {
-    ANALYZER.with_borrow_mut(|analyzer| analyze_with(analyzer, text))
-}
-
-fn analyze_with(analyzer: &mut TextAnalyzer, text: &str) -> Vec<QueryTerm> {
-    let mut stream = analyzer.token_stream(text);
+/// Analyzes text into query terms, marking which are evidence. A CJK term borrows from the text.
+pub fn analyze(text: &str) -> Vec<QueryTerm<'_>> {
     let mut terms = Vec::new();
-    while stream.advance() {
-        let token = stream.token_mut();
-        let mut chars = token.text.chars();
-        let first = chars.next().unwrap_or(' ');
-        let second = chars.next();
-        let (content, unigram) = if is_cjk(first) {
-            match second {
+    for_each_term(text, |term| {
+        let (content, unigram, term_text) = match term.kind {
+            TokenKind::Bigram => {
+                let mut chars = term.text.chars();
+                let (first, second) = (chars.next().unwrap_or(' '), chars.next().unwrap_or(' '));
                 // A bigram is evidence unless both characters are function words.
-                Some(second) => (!(is_stop_char(first) && is_stop_char(second)), false),
-                // A lone character is evidence only when it stands alone in its run (e.g. "个人 站").
-                None => {
-                    let alone = text[..token.offset_from]
-                        .chars()
-                        .next_back()
-                        .is_none_or(|c| !is_cjk(c))
-                        && text[token.offset_to..]
-                            .chars()
-                            .next()
-                            .is_none_or(|c| !is_cjk(c));
-                    (alone && !is_stop_char(first), true)
-                }
+                let content = !(is_stop_char(first) && is_stop_char(second));
+                (content, false, Cow::Borrowed(&text[term.from..term.to]))
             }
-        } else {
-            (!is_stop_stem(&token.text), false)
+            // A lone character is evidence only when it stands alone in its run (e.g. "个人 站").
+            TokenKind::Unigram => {
+                let first = term.text.chars().next().unwrap_or(' ');
+                let alone = text[..term.from]
+                    .chars()
+                    .next_back()
+                    .is_none_or(|c| !is_cjk(c))
+                    && text[term.to..].chars().next().is_none_or(|c| !is_cjk(c));
+                let content = alone && !is_stop_char(first);
+                (content, true, Cow::Borrowed(&text[term.from..term.to]))
+            }
+            TokenKind::Word => (
+                !is_stop_stem(term.text),
+                false,
+                Cow::Owned(term.text.to_string()),
+            ),
         };
         terms.push(QueryTerm {
-            // Taken, not cloned: the stream is done with it.
-            text: std::mem::take(&mut token.text),
-            offsets: (token.offset_from, token.offset_to),
+            text: term_text,
+            offsets: (term.from, term.to),
             content,
             unigram,
         });
-    }
+    });
     terms
 }
