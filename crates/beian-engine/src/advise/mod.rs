@@ -5,7 +5,7 @@
 
 use crate::compiled::Compiled;
 use crate::index::table::{FrozenTable, TermTable};
-use crate::index::{IndexError, SearchIndex};
+use crate::index::{IndexError, SearchIndex, TermSource};
 use crate::kb::{Entry, KnowledgeBase, Registry};
 use crate::matching::Automata;
 pub use crate::rank::MATCH_THRESHOLD;
@@ -358,16 +358,14 @@ impl Advisor {
         similarities: Option<&Similarities>,
     ) -> Result<Ranking<'t>, AdviseError> {
         let entries = self.kb.entries();
-        let ranking = self
+        let source = match (self.table.get(), &self.index) {
+            (Some(table), _) => TermSource::Table(table),
+            (None, Scores::Frozen(frozen)) => TermSource::Frozen(frozen),
+            (None, Scores::Index(index)) => TermSource::Index(index),
+        };
+        Ok(self
             .ranker
-            .rank(text, role, entries, similarities, |terms| {
-                match (self.table.get(), &self.index) {
-                    (Some(table), _) => Ok(table.lookup(terms)),
-                    (None, Scores::Frozen(frozen)) => Ok(frozen.lookup(terms)),
-                    (None, Scores::Index(index)) => index.lookup(terms),
-                }
-            })?;
-        Ok(ranking)
+            .rank(text, role, entries, similarities, source)?)
     }
 
     /// The evidence behind the ranking of each segment of a text, its best `top` candidates each

@@ -21,13 +21,13 @@ pub use features::{EncoderFeatures, Features, TextFeatures};
 pub use weights::{LookupWeights, ScoreWeights, Weights, MATCH_THRESHOLD};
 
 use crate::analyzer::fold;
-use crate::index::{IndexError, Lookup, Presence, WeightedTerm, ANYWHERE, ENGLISH_BODY, NAMED};
+use crate::index::{IndexError, Lookup, Presence, TermSource, ANYWHERE, ENGLISH_BODY, NAMED};
 use crate::kb::{Entry, Kind};
 use crate::matching::{Automata, Found, Literals, Matcher, Phrases};
 use crate::semantic::Similarities;
 use crate::tables::RankerTables;
 use once_cell::sync::OnceCell;
-use query::{analyze, lookup_terms, QueryTerm};
+use query::{analyze, look_up, QueryTerm, Slot};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// A notice pattern, made ready on first use when its prefilter lets a text through: its automaton
@@ -112,15 +112,18 @@ pub enum Role {
 pub struct Ranking<'t> {
     pub candidates: Vec<Candidate>,
     terms: Vec<QueryTerm<'t>>,
-    /// Per query term, its position among the terms looked up (none: not looked up).
-    slots: Vec<Option<usize>>,
+    /// Per query term, where the lookup holds it.
+    slots: Vec<Slot>,
     lookup: Lookup,
 }
 
 impl Ranking<'_> {
     /// Where the `term`-th query term occurs in `entry`.
     fn presence(&self, term: usize, entry: usize) -> Presence {
-        self.slots[term].map_or(0, |slot| self.lookup.presence(slot, entry))
+        match self.slots[term] {
+            Slot::Row(Some(row)) => self.lookup.presence(row, entry),
+            Slot::Row(None) | Slot::Cut => 0,
+        }
     }
 
     /// The spans of `text` (the text ranked) whose terms the entry contains, merged where they touch.
@@ -239,8 +242,8 @@ impl Ranker {
         self.model = model;
     }
 
-    /// Scores the `entries` against one piece of text, best first, each with a confidence. `lookup`
-    /// scores weighted terms against the index (or its term table); `similarities`, a sentence
+    /// Scores the `entries` against one piece of text, best first, each with a confidence. `source`
+    /// scores the terms per entry (the index or its term table); `similarities`, a sentence
     /// encoder's, if one is used.
     pub fn rank<'t>(
         &self,
@@ -248,7 +251,7 @@ impl Ranker {
         role: Role,
         entries: &[Entry],
         similarities: Option<&Similarities>,
-        lookup: impl FnOnce(&[WeightedTerm]) -> Result<Lookup, IndexError>,
+        source: TermSource<'_>,
     ) -> Result<Ranking<'t>, IndexError> {
         let weights = &self.weights;
         let folded = fold(text);
@@ -259,24 +262,12 @@ impl Ranker {
             .into_iter()
             .flat_map(|(group, term)| &self.expansion_terms(group)[term])
             .collect();
-        let terms = lookup_terms(&query_terms, &expanded, weights);
-        let lookup = lookup(&terms)?;
-        let slots: Vec<Option<usize>> = {
-            let positions: rustc_hash::FxHashMap<&str, usize> = terms
-                .iter()
-                .enumerate()
-                .map(|(i, term)| (term.text, i))
-                .collect();
-            query_terms
-                .iter()
-                .map(|term| positions.get(&*term.text).copied())
-                .collect()
-        };
+        let (lookup, slots) = look_up(&query_terms, &expanded, weights, source)?;
         // The content terms that were looked up count for coverage.
         let content: Vec<(usize, f32)> = query_terms
             .iter()
             .enumerate()
-            .filter(|&(i, term)| term.content && slots[i].is_some())
+            .filter(|&(i, term)| term.content && slots[i] != Slot::Cut)
             .map(|(i, term)| (i, term.coverage_weight(weights)))
             .collect();
 

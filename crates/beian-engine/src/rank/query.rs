@@ -4,7 +4,8 @@
 use super::weights::{LookupWeights, Weights};
 use crate::analyzer::stop::{is_stop_char, is_stop_stem};
 use crate::analyzer::{for_each_term, is_cjk, TokenKind};
-use crate::index::WeightedTerm;
+use crate::index::table::{TermId, TermTable};
+use crate::index::{IndexError, Lookup, TermSource, WeightedTerm};
 use rustc_hash::FxHashMap;
 use std::borrow::Cow;
 
@@ -57,8 +58,102 @@ impl QueryTerm<'_> {
     }
 }
 
+/// Where a term of the text finds its presence per entry in the lookup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    /// Not looked up: the text has more terms than a lookup takes, and this one was cut.
+    Cut,
+    /// Looked up: its row of the lookup (none: no entry holds the term).
+    Row(Option<usize>),
+}
+
+/// Looks up the text's terms and its synonyms' (see [`lookup_terms`]); per term of the text, its
+/// slot. A table's terms are numbered: each term is looked up once, by text, and compared and
+/// sorted by number from then on, unless the terms may be more than a lookup takes (then, which are
+/// cut depends on terms the table does not hold, so the texts decide).
+pub fn look_up(
+    query: &[QueryTerm<'_>],
+    expanded: &[&QueryTerm<'_>],
+    weights: &Weights,
+    source: TermSource<'_>,
+) -> Result<(Lookup, Vec<Slot>), IndexError> {
+    match source {
+        TermSource::Table(table) if query.len() + expanded.len() <= weights.max_terms => {
+            Ok(look_up_numbers(table, query, expanded, &weights.lookup))
+        }
+        _ => {
+            let terms = lookup_terms(query, expanded, weights);
+            let lookup = source.lookup(&terms)?;
+            let rows: FxHashMap<&str, usize> = (terms.iter().enumerate())
+                .map(|(row, term)| (term.text, row))
+                .collect();
+            let slots = query
+                .iter()
+                .map(|term| {
+                    rows.get(&*term.text)
+                        .map_or(Slot::Cut, |&r| Slot::Row(Some(r)))
+                })
+                .collect();
+            Ok((lookup, slots))
+        }
+    }
+}
+
+/// [`look_up`] with a table, every term looked up: the lookup [`lookup_terms`] would give, but for
+/// the rows of terms no entry holds (which add nothing to a score).
+fn look_up_numbers(
+    table: &TermTable,
+    query: &[QueryTerm<'_>],
+    expanded: &[&QueryTerm<'_>],
+    w: &LookupWeights,
+) -> (Lookup, Vec<Slot>) {
+    // (number, weight, which term of the text: `usize::MAX` for a synonym's) of every term held.
+    let mut held: Vec<(TermId, f32, usize)> = Vec::with_capacity(query.len() + expanded.len());
+    let query_weights =
+        (query.iter().enumerate()).map(|(i, term)| (i, term, term.lookup_weight(w)));
+    let expanded_weights =
+        (expanded.iter()).map(|&term| (usize::MAX, term, term.expansion_weight(w)));
+    for (i, term, weight) in query_weights.chain(expanded_weights) {
+        if let Some(id) = table.id(&term.text) {
+            held.push((id, weight, i));
+        }
+    }
+    held.sort_unstable_by_key(|&(id, _, _)| id);
+    // The distinct terms in number order, each with its largest weight (as `lookup_terms` keeps it).
+    let mut distinct: Vec<(TermId, f32)> = Vec::with_capacity(held.len());
+    for &(id, weight, _) in &held {
+        match distinct.last_mut() {
+            Some(last) if last.0 == id => last.1 = last.1.max(weight),
+            _ => distinct.push((id, 0.0f32.max(weight))),
+        }
+    }
+    // Looked up heaviest first, ties by number, that is by text: the order of `lookup_terms`, which
+    // is the order of the additions to each entry's score.
+    let mut order: Vec<usize> = (0..distinct.len()).collect();
+    order.sort_unstable_by(|&a, &b| {
+        let ((a_id, a_weight), (b_id, b_weight)) = (distinct[a], distinct[b]);
+        b_weight.total_cmp(&a_weight).then(a_id.cmp(&b_id))
+    });
+    let mut row = vec![0; distinct.len()];
+    for (r, &d) in order.iter().enumerate() {
+        row[d] = r;
+    }
+    let terms: Vec<(TermId, f32)> = order.iter().map(|&d| distinct[d]).collect();
+    let mut slots = vec![Slot::Row(None); query.len()];
+    let mut d = 0;
+    for &(id, _, i) in &held {
+        while distinct[d].0 != id {
+            d += 1;
+        }
+        if let Some(slot) = slots.get_mut(i) {
+            *slot = Slot::Row(Some(row[d]));
+        }
+    }
+    (table.lookup_ids(&terms), slots)
+}
+
 /// The distinct terms to look up, heaviest first (ties by text), at most `max_terms` of them.
-pub fn lookup_terms<'t>(
+fn lookup_terms<'t>(
     query: &'t [QueryTerm<'_>],
     expanded: &[&'t QueryTerm<'_>],
     weights: &Weights,
