@@ -7,6 +7,8 @@
 //! one-shot `beian ask` cannot afford; the table is built by `build.rs` and only decoded.
 
 use crate::analyzer::is_cjk;
+use once_cell::sync::OnceCell;
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 /// Who a phrase belongs to.
@@ -46,6 +48,48 @@ pub struct Phrases {
     /// [`run_key`]: (key, first phrase, end). A text position looks up two keys instead of comparing
     /// bytes with phrase after phrase.
     runs: Vec<(u64, u32, u32)>,
+    /// `runs` hashed, made on first use: a text looks up two keys at each of its characters.
+    #[serde(skip)]
+    index: OnceCell<RunIndex>,
+}
+
+/// The runs by key, and which characters start a run at all.
+#[derive(Debug)]
+struct RunIndex {
+    runs: FxHashMap<u64, (u32, u32)>,
+    /// One bit per character, by its code point modulo 2¹⁶: clear, no phrase starts with it (most
+    /// characters of a text start none).
+    starts: Vec<u64>,
+}
+
+const START_BITS: usize = 1 << 16;
+
+fn start_bit(c: char) -> (usize, u64) {
+    let bit = c as usize % START_BITS;
+    (bit / 64, 1 << (bit % 64))
+}
+
+impl RunIndex {
+    fn new(runs: &[(u64, u32, u32)]) -> RunIndex {
+        let mut starts = vec![0u64; START_BITS / 64];
+        let mut by_key = FxHashMap::default();
+        by_key.reserve(runs.len());
+        for &(key, first, end) in runs {
+            by_key.insert(key, (first, end));
+            let first_char = char::from_u32((key >> 32) as u32).unwrap_or_default();
+            let (word, bit) = start_bit(first_char);
+            starts[word] |= bit;
+        }
+        RunIndex {
+            runs: by_key,
+            starts,
+        }
+    }
+
+    fn may_start(&self, c: char) -> bool {
+        let (word, bit) = start_bit(c);
+        self.starts[word] & bit != 0
+    }
 }
 
 /// The key of the run of phrases that start with `first` then `second` (`None`: the phrase is `first`).
@@ -100,14 +144,15 @@ impl Phrases {
             bytes,
             phrases: table,
             runs,
+            index: OnceCell::new(),
         }
     }
 
     /// The phrases of one run.
-    fn run(&self, key: u64) -> &[(u32, u32, Owner, bool)] {
-        match self.runs.binary_search_by_key(&key, |run| run.0) {
-            Ok(i) => &self.phrases[self.runs[i].1 as usize..self.runs[i].2 as usize],
-            Err(_) => &[],
+    fn run(&self, index: &RunIndex, key: u64) -> &[(u32, u32, Owner, bool)] {
+        match index.runs.get(&key) {
+            Some(&(first, end)) => &self.phrases[first as usize..end as usize],
+            None => &[],
         }
     }
 
@@ -122,12 +167,16 @@ impl Phrases {
             ..Found::default()
         };
         let bytes = folded.as_bytes();
+        let index = self.index.get_or_init(|| RunIndex::new(&self.runs));
         let mut chars = folded.char_indices().peekable();
         while let Some((start, c)) = chars.next() {
+            if !index.may_start(c) {
+                continue;
+            }
             let next = chars.peek().map(|&(_, c)| c);
-            let singles = self.run(run_key(c, None));
+            let singles = self.run(index, run_key(c, None));
             let longer = match next {
-                Some(next) => self.run(run_key(c, Some(next))),
+                Some(next) => self.run(index, run_key(c, Some(next))),
                 None => &[],
             };
             for &(s, l, owner, latin) in singles.iter().chain(longer) {
