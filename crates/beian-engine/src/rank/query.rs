@@ -107,49 +107,44 @@ fn look_up_numbers(
     expanded: &[&QueryTerm<'_>],
     w: &LookupWeights,
 ) -> (Lookup, Vec<Slot>) {
-    // (number, weight, which term of the text: `usize::MAX` for a synonym's) of every term held.
-    let mut held: Vec<(TermId, f32, usize)> = Vec::with_capacity(query.len() + expanded.len());
+    // (order, weight, which term of the text: `usize::MAX` for a synonym's) of every term held.
+    let mut held: Vec<(u64, f32, usize)> = Vec::with_capacity(query.len() + expanded.len());
     let query_weights =
         (query.iter().enumerate()).map(|(i, term)| (i, term, term.lookup_weight(w)));
     let expanded_weights =
         (expanded.iter()).map(|&term| (usize::MAX, term, term.expansion_weight(w)));
     for (i, term, weight) in query_weights.chain(expanded_weights) {
         if let Some(id) = table.id(&term.text) {
-            held.push((id, weight, i));
+            // As `lookup_terms` keeps a term's largest weight, from 0.
+            let weight = 0.0f32.max(weight);
+            held.push((lookup_order(weight, id), weight, i));
         }
     }
-    held.sort_unstable_by_key(|&(id, _, _)| id);
-    // The distinct terms in number order, each with its largest weight (as `lookup_terms` keeps it).
-    let mut distinct: Vec<(TermId, f32)> = Vec::with_capacity(held.len());
-    for &(id, weight, _) in &held {
-        match distinct.last_mut() {
-            Some(last) if last.0 == id => last.1 = last.1.max(weight),
-            _ => distinct.push((id, 0.0f32.max(weight))),
-        }
-    }
-    // Looked up heaviest first, ties by number, that is by text: the order of `lookup_terms`, which
-    // is the order of the additions to each entry's score.
-    let mut order: Vec<usize> = (0..distinct.len()).collect();
-    order.sort_unstable_by(|&a, &b| {
-        let ((a_id, a_weight), (b_id, b_weight)) = (distinct[a], distinct[b]);
-        b_weight.total_cmp(&a_weight).then(a_id.cmp(&b_id))
-    });
-    let mut row = vec![0; distinct.len()];
-    for (r, &d) in order.iter().enumerate() {
-        row[d] = r;
-    }
-    let terms: Vec<(TermId, f32)> = order.iter().map(|&d| distinct[d]).collect();
+    held.sort_unstable_by_key(|&(order, _, _)| order);
+    // Each term is looked up at its first place in that order, where its weight is its largest.
+    let mut rows: FxHashMap<TermId, usize> = FxHashMap::default();
+    rows.reserve(held.len());
+    let mut terms: Vec<(TermId, f32)> = Vec::with_capacity(held.len());
     let mut slots = vec![Slot::Row(None); query.len()];
-    let mut d = 0;
-    for &(id, _, i) in &held {
-        while distinct[d].0 != id {
-            d += 1;
-        }
+    for &(order, weight, i) in &held {
+        let id = order as TermId;
+        let row = *rows.entry(id).or_insert_with(|| {
+            terms.push((id, weight));
+            terms.len() - 1
+        });
         if let Some(slot) = slots.get_mut(i) {
-            *slot = Slot::Row(Some(row[d]));
+            *slot = Slot::Row(Some(row));
         }
     }
     (table.lookup_ids(&terms), slots)
+}
+
+/// A key that sorts terms heaviest first, ties by number, that is by text: the order of
+/// [`lookup_terms`], which is the order of the additions to each entry's score. For weights of 0 or
+/// more, the order of their bits is the order of their values.
+fn lookup_order(weight: f32, id: TermId) -> u64 {
+    debug_assert!(weight >= 0.0, "{weight}");
+    (u64::from(!weight.to_bits()) << 32) | u64::from(id)
 }
 
 /// The distinct terms to look up, heaviest first (ties by text), at most `max_terms` of them.
@@ -180,7 +175,8 @@ fn lookup_terms<'t>(
 
 /// Analyzes text into query terms, marking which are evidence. A CJK term borrows from the text.
 pub fn analyze(text: &str) -> Vec<QueryTerm<'_>> {
-    let mut terms = Vec::new();
+    // Room for a CJK text's terms: a unigram and a bigram for every three bytes.
+    let mut terms = Vec::with_capacity(text.len() * 2 / 3 + 1);
     for_each_term(text, |term| {
         let (content, unigram, term_text) = match term.kind {
             TokenKind::Bigram => {
