@@ -64,6 +64,9 @@ impl Pattern {
 /// that shares no word with its answer ("UK company" for 境外主体) still reaches it.
 const ENCODER_CANDIDATES: usize = 5;
 
+/// What the name, Chinese and English coverages count: the terms held where these bits say.
+const COVERAGE_BITS: [Presence; 3] = [NAMED, ANYWHERE, ENGLISH_BODY];
+
 /// Texts longer than this are never taken for ones that carry no topic (see
 /// [`Ranker::carries_no_topic`]).
 const NO_TOPIC_MAX_BYTES: usize = 48;
@@ -285,16 +288,22 @@ impl Ranker {
         };
 
         let total: f32 = content.iter().map(|&(_, weight)| weight).sum();
-        let covered = |entry: usize, bit: Presence| {
+        // Per bit, the share of the content terms' weight the entry holds, in one pass.
+        let covered = |entry: usize| -> [f32; 3] {
             if total == 0.0 {
-                return 0.0;
+                return [0.0; 3];
             }
-            content
-                .iter()
-                .filter(|&&(i, _)| ranking.presence(i, entry) & bit != 0)
-                .map(|&(_, weight)| weight)
-                .sum::<f32>()
-                / total
+            // -0.0: where an empty `sum` starts, so that each share is what summing it alone gives.
+            let mut sums = [-0.0f32; 3];
+            for &(i, weight) in &content {
+                let presence = ranking.presence(i, entry);
+                for (sum, bit) in sums.iter_mut().zip(COVERAGE_BITS) {
+                    if presence & bit != 0 {
+                        *sum += weight;
+                    }
+                }
+            }
+            sums.map(|sum| sum / total)
         };
         let text_features = TextFeatures {
             on_topic: found.topic,
@@ -315,9 +324,11 @@ impl Ranker {
             .list
             .into_iter()
             .map(|(entry, mut features)| {
-                features.name_coverage = covered(entry, NAMED);
-                features.coverage = covered(entry, ANYWHERE);
-                features.english_coverage = covered(entry, ENGLISH_BODY);
+                [
+                    features.name_coverage,
+                    features.coverage,
+                    features.english_coverage,
+                ] = covered(entry);
                 features.quoted_whole =
                     features.quoted_chars > 0 && features.quoted_chars >= bare_chars;
                 features.kind = Some(entries[entry].kind);
@@ -428,8 +439,15 @@ impl Ranker {
             .enumerate()
             .filter(|&(_, score)| score > 0.0)
             .collect();
-        hits.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        hits.truncate(self.weights.candidates);
+        // Best first, ties by entry: a total order, so picking the best few before sorting them
+        // gives what sorting all would.
+        let order = |a: &(usize, f32), b: &(usize, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+        let best = self.weights.candidates;
+        if hits.len() > best {
+            hits.select_nth_unstable_by(best, order);
+            hits.truncate(best);
+        }
+        hits.sort_unstable_by(order);
         let mut candidates = Candidates::new(entries);
         for (entry, score) in hits {
             candidates.get(entry).bm25 = score;
