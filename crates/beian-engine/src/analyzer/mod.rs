@@ -33,12 +33,23 @@ pub fn fold_char(c: char) -> char {
     }
 }
 
-/// [`fold_char`] over a whole string.
+/// [`fold_char`] over a whole string, then lowercased.
 pub fn fold(text: &str) -> String {
-    text.chars()
-        .map(fold_char)
-        .flat_map(char::to_lowercase)
-        .collect()
+    let mut folded = String::with_capacity(text.len());
+    fold_into(&mut folded, text);
+    folded
+}
+
+/// Appends `text`, folded and lowercased, to `out`. ASCII (lowercased by [`fold_char`]) and CJK
+/// characters (which have no case) skip Unicode's lowercase tables: they are most of every text.
+fn fold_into(out: &mut String, text: &str) {
+    for c in text.chars().map(fold_char) {
+        if c.is_ascii() || is_cjk(c) {
+            out.push(c);
+        } else {
+            out.extend(c.to_lowercase());
+        }
+    }
 }
 
 /// Whether a character is written without spaces between words (Han, kana, Hangul).
@@ -160,12 +171,7 @@ fn for_each_token(text: &str, stem: bool, mut emit: impl FnMut(Term<'_>)) {
         }
         Class::Word => {
             word.clear();
-            word.extend(
-                text[start..end]
-                    .chars()
-                    .map(fold_char)
-                    .flat_map(char::to_lowercase),
-            );
+            fold_into(&mut word, &text[start..end]);
             if word.len() <= MAX_WORD_BYTES {
                 let stemmed = if stem {
                     stemmer.stem(&word)
@@ -359,6 +365,20 @@ mod tests {
             pair.clear();
             pair.extend([c, next]);
             assert_eq!(stemmer.stem(&pair), pair.as_str());
+        }
+    }
+
+    /// The shortcut for ASCII and CJK must lowercase as Unicode's tables do.
+    #[test]
+    fn fold_lowercases_every_character_as_unicode_does() {
+        for c in (0..=0x3134F).filter_map(char::from_u32) {
+            let text = c.to_string();
+            let slow: String = text
+                .chars()
+                .map(fold_char)
+                .flat_map(char::to_lowercase)
+                .collect();
+            assert_eq!(fold(&text), slow, "{c:?}");
         }
     }
 
