@@ -41,13 +41,10 @@ struct Pattern {
 }
 
 impl Pattern {
-    /// The characters of the pattern's longest match in the text, if it matches. `admitted`: the
-    /// text holds a literal of each set the pattern's matches must contain.
-    /// `compile`: compile the regex even when there is an automaton (see [`Ranker::prefer_compiled`]).
-    fn match_chars(&self, folded: &str, admitted: bool, compile: bool) -> Option<usize> {
-        if !admitted {
-            return None;
-        }
+    /// The characters of the pattern's longest match in the text, if it matches (asked only of a
+    /// text that holds a literal of each set the pattern's matches must contain). `compile`:
+    /// compile the regex even when there is an automaton (see [`Ranker::prefer_compiled`]).
+    fn match_chars(&self, folded: &str, compile: bool) -> Option<usize> {
         let automaton = self.automaton.filter(|_| !compile);
         let matcher = self
             .matcher
@@ -74,6 +71,8 @@ const NO_TOPIC_MAX_BYTES: usize = 48;
 /// What the ranker holds of a knowledge base: its patterns, phrases and synonyms, and the weights.
 pub struct Ranker {
     patterns: Vec<Pattern>,
+    /// The patterns without literals, which every text may match.
+    open_patterns: Vec<usize>,
     /// Folded synonym groups.
     synonyms: Vec<Vec<String>>,
     /// Per synonym group, per term: its content terms, analyzed on first use.
@@ -198,6 +197,10 @@ impl Ranker {
             }
         }
         Ranker {
+            open_patterns: (patterns.iter().enumerate())
+                .filter(|(_, pattern)| pattern.literals.is_open())
+                .map(|(i, _)| i)
+                .collect(),
             patterns,
             expansion_terms: tables.synonyms.iter().map(|_| OnceCell::new()).collect(),
             synonyms: tables.synonyms,
@@ -416,8 +419,9 @@ impl Ranker {
             .filter(|t| t.content)
             .map(|t| t.coverage_weight(&self.weights))
             .sum();
-        let pattern = self.patterns.iter().enumerate().any(|(i, p)| {
-            p.match_chars(&folded, p.literals.admits(i, &found), self.compiles())
+        let pattern = self.admitted(&found).any(|i| {
+            self.patterns[i]
+                .match_chars(&folded, self.compiles())
                 .is_some()
         });
         terms <= 1.0 && !pattern
@@ -452,9 +456,9 @@ impl Ranker {
         for (entry, score) in hits {
             candidates.get(entry).bm25 = score;
         }
-        for (i, pattern) in self.patterns.iter().enumerate() {
-            let admitted = pattern.literals.admits(i, found);
-            if let Some(chars) = pattern.match_chars(folded, admitted, self.compiles()) {
+        for i in self.admitted(found) {
+            let pattern = &self.patterns[i];
+            if let Some(chars) = pattern.match_chars(folded, self.compiles()) {
                 let features = candidates.get(pattern.entry);
                 features.pattern = true;
                 features.pattern_chars = features.pattern_chars.max(chars);
@@ -466,6 +470,19 @@ impl Ranker {
             }
         }
         candidates
+    }
+
+    /// The patterns a text may match, given what the phrase table `found` in it (see
+    /// [`Literals::admits`]): those without literals, and those with a literal of each of their sets
+    /// found. Only these few are visited, not every pattern.
+    fn admitted<'a>(&'a self, found: &'a Found) -> impl Iterator<Item = usize> + 'a {
+        // `found.literals` is sorted and free of duplicates: a pattern's run counts its sets found.
+        let gated = (found.literals.chunk_by(|a, b| a.0 == b.0)).filter_map(|run| {
+            let pattern = run[0].0;
+            let sets = self.patterns.get(pattern)?.literals.sets.len();
+            (run.len() == sets).then_some(pattern)
+        });
+        self.open_patterns.iter().copied().chain(gated)
     }
 
     /// The rows behind a candidate's confidence: the features with their weights as the calibration
