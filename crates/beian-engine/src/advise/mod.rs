@@ -159,7 +159,8 @@ impl Advisor {
 
     /// Readies the advisor for many queries (triage, the REPL, `eval`): reads the whole index into a
     /// hashed table once, which makes every later query several times cheaper, and has patterns
-    /// compiled rather than searched with their automata (see [`Ranker::prefer_compiled`]). A
+    /// compiled rather than searched with their automata, and phrases found with one automaton
+    /// (see [`Ranker::prefer_compiled`]). A
     /// one-shot `ask` skips it.
     pub fn prepare_for_many(&self) -> Result<(), AdviseError> {
         self.ranker.prefer_compiled();

@@ -222,8 +222,10 @@ impl Ranker {
     /// From now on, patterns not used yet are compiled with the regex crate even when they have an
     /// automaton: for many texts, a compiled regex (its lazy DFA scans a text once) is several times
     /// faster than trying the anchored automaton at each start, and its compilation is paid once.
+    /// For the same reason the phrases are found with one automaton from now on.
     pub fn prefer_compiled(&self) {
         self.compile_patterns.store(true, Ordering::Relaxed);
+        self.phrases.prepare_for_many();
     }
 
     fn compiles(&self) -> bool {
