@@ -34,7 +34,15 @@ pub struct TermTable {
     /// Per term number, its hits as a range of `hits`.
     ranges: Vec<(u32, u32)>,
     hits: Vec<Hit>,
+    /// Per term number, its row of `dense_units` and `dense_presence`, if it has one (see
+    /// [`TermTable::add`]); `NOT_DENSE` if not.
+    dense_rows: Vec<u32>,
+    /// `docs` values a row: a term's unit score and presence in every entry, 0 where it does not occur.
+    dense_units: Vec<f32>,
+    dense_presence: Vec<Presence>,
 }
+
+const NOT_DENSE: u32 = u32::MAX;
 
 impl TermTable {
     /// Reads every term of every zone out of the index.
@@ -93,6 +101,9 @@ impl TermTable {
             ids,
             ranges: Vec::with_capacity(terms),
             hits: Vec::with_capacity(hits),
+            dense_rows: Vec::with_capacity(terms),
+            dense_units: Vec::new(),
+            dense_presence: Vec::new(),
         }
     }
 
@@ -103,6 +114,22 @@ impl TermTable {
         let id = self.ranges.len() as TermId;
         self.ranges.push((start, self.hits.len() as u32));
         self.ids.insert(text, id);
+        // A term in a quarter of the entries or more (a few hundred of them, most of a query's hits)
+        // also gets a dense row: about 5 bytes an entry.
+        let hits = &self.hits[start as usize..];
+        if !hits.is_empty() && hits.len() * 4 >= self.docs {
+            self.dense_rows
+                .push((self.dense_units.len() / self.docs) as u32);
+            let at = self.dense_units.len();
+            self.dense_units.resize(at + self.docs, 0.0);
+            self.dense_presence.resize(at + self.docs, 0);
+            for hit in hits {
+                self.dense_units[at + hit.doc as usize] = hit.unit;
+                self.dense_presence[at + hit.doc as usize] = hit.presence;
+            }
+        } else {
+            self.dense_rows.push(NOT_DENSE);
+        }
     }
 
     /// The number of distinct terms.
@@ -195,10 +222,26 @@ impl TermTable {
 
     /// Adds term `id`, with its weight, to the lookup as its row `t`.
     fn add(&self, lookup: &mut Lookup, t: usize, id: TermId, weight: f32) {
-        for hit in self.hits(id) {
-            let doc = hit.doc as usize;
-            lookup.bm25[doc] += weight * hit.unit;
-            lookup.presence[t * self.docs + doc] = hit.presence;
+        let docs = self.docs;
+        let presence = &mut lookup.presence[t * docs..(t + 1) * docs];
+        match self.dense_rows[id as usize] {
+            NOT_DENSE => {
+                for hit in self.hits(id) {
+                    let doc = hit.doc as usize;
+                    lookup.bm25[doc] += weight * hit.unit;
+                    presence[doc] = hit.presence;
+                }
+            }
+            // One pass over every entry, which vectorizes: where the term does not occur it adds
+            // weight × 0.0 = +0.0, which leaves a score as it is (scores start at +0.0 and only
+            // grow, so none is -0.0), so the sums are the sparse ones to the last bit.
+            row => {
+                let row = row as usize * docs..(row as usize + 1) * docs;
+                for (score, unit) in lookup.bm25.iter_mut().zip(&self.dense_units[row.clone()]) {
+                    *score += weight * unit;
+                }
+                presence.copy_from_slice(&self.dense_presence[row]);
+            }
         }
     }
 }

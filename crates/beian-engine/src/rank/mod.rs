@@ -272,12 +272,12 @@ impl Ranker {
             .collect();
         let (lookup, slots) = look_up(&query_terms, &expanded, weights, source)?;
         // The content terms that were looked up count for coverage.
-        let content: Vec<(usize, f32)> = query_terms
-            .iter()
-            .enumerate()
-            .filter(|&(i, term)| term.content && slots[i] != Slot::Cut)
-            .map(|(i, term)| (i, term.coverage_weight(weights)))
-            .collect();
+        let mut content: Vec<(usize, f32)> = Vec::with_capacity(query_terms.len());
+        content.extend(
+            (query_terms.iter().enumerate())
+                .filter(|&(i, term)| term.content && slots[i] != Slot::Cut)
+                .map(|(i, term)| (i, term.coverage_weight(weights))),
+        );
 
         let mut candidates = self.candidates(&lookup, &folded, &found, entries.len());
         if let Some(similarities) = similarities {
@@ -438,13 +438,8 @@ impl Ranker {
         found: &Found,
         entries: usize,
     ) -> Candidates {
-        let mut hits: Vec<(usize, f32)> = lookup
-            .bm25
-            .iter()
-            .copied()
-            .enumerate()
-            .filter(|&(_, score)| score > 0.0)
-            .collect();
+        let mut hits: Vec<(usize, f32)> = Vec::with_capacity(entries);
+        hits.extend((lookup.bm25.iter().copied().enumerate()).filter(|&(_, score)| score > 0.0));
         // Best first, ties by entry: a total order, so picking the best few before sorting them
         // gives what sorting all would.
         let order = |a: &(usize, f32), b: &(usize, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
