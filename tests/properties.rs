@@ -3,7 +3,7 @@
 //! matches. A few hundred cases each, so `cargo test` stays fast.
 
 use beian_engine::advise::Advisor;
-use beian_engine::analyzer::{analyzer, tokenize};
+use beian_engine::analyzer::{analyzer, for_each_term, tokenize};
 use beian_engine::matching::{Literals, Phrases};
 use beian_engine::segment::Segmenter;
 use proptest::prelude::*;
@@ -57,6 +57,20 @@ proptest! {
             prop_assert!(text.is_char_boundary(token.offset_from), "{token:?}");
             prop_assert!(text.is_char_boundary(token.offset_to), "{token:?}");
         }
+    }
+
+    /// A query's terms are analyzed without the token stream; they must be the index's terms.
+    #[test]
+    fn lent_terms_are_the_analyzers_terms(text in any_text()) {
+        let mut analyzer = analyzer();
+        let mut stream = analyzer.token_stream(&text);
+        let mut streamed = Vec::new();
+        while let Some(token) = stream.next() {
+            streamed.push((token.text.clone(), token.offset_from, token.offset_to));
+        }
+        let mut lent = Vec::new();
+        for_each_term(&text, |term| lent.push((term.text.to_string(), term.from, term.to)));
+        prop_assert_eq!(lent, streamed);
     }
 
     #[test]

@@ -135,9 +135,11 @@ impl Segmenter {
     }
 
     /// From now on, boilerplate patterns not used yet are compiled even when they have an automaton
-    /// (as [`crate::rank::Ranker::prefer_compiled`] does, for the same reason).
+    /// (as [`crate::rank::Ranker::prefer_compiled`] does, for the same reason), and the gate's
+    /// literals are found with one automaton.
     pub fn prefer_compiled(&self) {
         self.compile_patterns.store(true, Ordering::Relaxed);
+        self.gate.prepare_for_many();
     }
 
     /// The reasons in `text`, in order. Never empty for non-empty text: if every part is boilerplate,

@@ -5,7 +5,7 @@
 
 use crate::compiled::Compiled;
 use crate::index::table::{FrozenTable, TermTable};
-use crate::index::{IndexError, SearchIndex};
+use crate::index::{IndexError, SearchIndex, TermSource};
 use crate::kb::{Entry, KnowledgeBase, Registry};
 use crate::matching::Automata;
 pub use crate::rank::MATCH_THRESHOLD;
@@ -137,8 +137,8 @@ impl Advisor {
     /// embedded (in one batch) and ranked again with the encoder's similarities; a piece whose
     /// wording a notice pattern matches is decided by words, and embedding it would only cost time
     /// (the encoder's model is fitted the same way, so its weights expect it).
-    fn rank_pieces(&self, pieces: &[(&str, Role)]) -> Result<Vec<Ranking>, AdviseError> {
-        let mut rankings: Vec<Ranking> = pieces
+    fn rank_pieces<'t>(&self, pieces: &[(&'t str, Role)]) -> Result<Vec<Ranking<'t>>, AdviseError> {
+        let mut rankings: Vec<Ranking<'t>> = pieces
             .iter()
             .map(|&(text, role)| self.rank(text, role, None))
             .collect::<Result<_, _>>()?;
@@ -177,7 +177,8 @@ impl Advisor {
 
     /// Readies the advisor for many queries (triage, the REPL, `eval`): reads the whole index into a
     /// hashed table once, which makes every later query several times cheaper, and has patterns
-    /// compiled rather than searched with their automata (see [`Ranker::prefer_compiled`]). A
+    /// compiled rather than searched with their automata, and phrases found with one automaton
+    /// (see [`Ranker::prefer_compiled`]). A
     /// one-shot `ask` skips it.
     pub fn prepare_for_many(&self) -> Result<(), AdviseError> {
         self.ranker.prefer_compiled();
@@ -344,7 +345,12 @@ impl Advisor {
         })
     }
 
-    fn answer<'a>(&'a self, candidate: &Candidate, segment: &str, ranking: &Ranking) -> Answer<'a> {
+    fn answer<'a>(
+        &'a self,
+        candidate: &Candidate,
+        segment: &str,
+        ranking: &Ranking<'_>,
+    ) -> Answer<'a> {
         let entry = &self.kb.entries()[candidate.entry];
         Answer {
             entry,
@@ -356,23 +362,21 @@ impl Advisor {
     }
 
     /// Scores the entries against one piece of text, best first, each with a confidence.
-    fn rank(
+    fn rank<'t>(
         &self,
-        text: &str,
+        text: &'t str,
         role: Role,
         similarities: Option<&Similarities>,
-    ) -> Result<Ranking, AdviseError> {
+    ) -> Result<Ranking<'t>, AdviseError> {
         let entries = self.kb.entries();
-        let ranking = self
+        let source = match (self.table.get(), &self.index) {
+            (Some(table), _) => TermSource::Table(table),
+            (None, Scores::Frozen(frozen)) => TermSource::Frozen(frozen),
+            (None, Scores::Index(index)) => TermSource::Index(index),
+        };
+        Ok(self
             .ranker
-            .rank(text, role, entries, similarities, |terms| {
-                match (self.table.get(), &self.index) {
-                    (Some(table), _) => Ok(table.lookup(terms)),
-                    (None, Scores::Frozen(frozen)) => Ok(frozen.lookup(terms)),
-                    (None, Scores::Index(index)) => index.lookup(terms),
-                }
-            })?;
-        Ok(ranking)
+            .rank(text, role, entries, similarities, source)?)
     }
 
     /// The evidence behind the ranking of each segment of a text, its best `top` candidates each

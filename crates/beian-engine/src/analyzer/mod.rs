@@ -3,6 +3,7 @@
 
 pub mod stop;
 
+use std::borrow::Cow;
 use tantivy::tokenizer::{Language, Stemmer, TextAnalyzer, Token, TokenStream, Tokenizer};
 
 /// The name the analyzer is registered under in every index.
@@ -32,12 +33,23 @@ pub fn fold_char(c: char) -> char {
     }
 }
 
-/// [`fold_char`] over a whole string.
+/// [`fold_char`] over a whole string, then lowercased.
 pub fn fold(text: &str) -> String {
-    text.chars()
-        .map(fold_char)
-        .flat_map(char::to_lowercase)
-        .collect()
+    let mut folded = String::with_capacity(text.len());
+    fold_into(&mut folded, text);
+    folded
+}
+
+/// Appends `text`, folded and lowercased, to `out`. ASCII (lowercased by [`fold_char`]) and CJK
+/// characters (which have no case) skip Unicode's lowercase tables: they are most of every text.
+fn fold_into(out: &mut String, text: &str) {
+    for c in text.chars().map(fold_char) {
+        if c.is_ascii() || is_cjk(c) {
+            out.push(c);
+        } else {
+            out.extend(c.to_lowercase());
+        }
+    }
 }
 
 /// Whether a character is written without spaces between words (Han, kana, Hangul).
@@ -88,58 +100,112 @@ impl Tokenizer for CjkTokenizer {
 /// Splits `text` into tokens with byte offsets on character boundaries of the original text.
 pub fn tokenize(text: &str) -> Vec<Token> {
     let mut tokens = Vec::new();
-    let mut position = 0usize;
-    // (byte offset, char) of the CJK run or word being read.
-    let mut run: Vec<(usize, char)> = Vec::new();
-    let mut run_class = Class::Separator;
-
-    let mut flush =
-        |run: &mut Vec<(usize, char)>, class: Class, end: usize, tokens: &mut Vec<Token>| {
-            match class {
-                Class::Cjk => {
-                    for (i, &(start, c)) in run.iter().enumerate() {
-                        let char_end = start + c.len_utf8();
-                        tokens.push(token(start, char_end, position, c.to_string()));
-                        if let Some(&(next_start, next)) = run.get(i + 1) {
-                            let mut pair = String::with_capacity(8);
-                            pair.push(c);
-                            pair.push(next);
-                            tokens.push(token(start, next_start + next.len_utf8(), position, pair));
-                        }
-                        position += 1;
-                    }
-                }
-                Class::Word => {
-                    let word: String = run
-                        .iter()
-                        .map(|&(_, c)| fold_char(c))
-                        .flat_map(char::to_lowercase)
-                        .collect();
-                    if word.len() <= MAX_WORD_BYTES {
-                        tokens.push(token(run[0].0, end, position, word));
-                        position += 1;
-                    }
-                }
-                Class::Separator => {}
-            }
-            run.clear();
-        };
-
-    for (offset, c) in text.char_indices() {
-        let folded = fold_char(c);
-        let c_class = class(folded);
-        if c_class != run_class && !run.is_empty() {
-            flush(&mut run, run_class, offset, &mut tokens);
+    // A bigram shares the position of the character it starts with.
+    let (mut position, mut next) = (0, 0);
+    for_each_token(text, false, |term| {
+        if term.kind != TokenKind::Bigram {
+            position = next;
+            next += 1;
         }
-        run_class = c_class;
-        if c_class != Class::Separator {
-            run.push((offset, c));
-        }
-    }
-    if !run.is_empty() {
-        flush(&mut run, run_class, text.len(), &mut tokens);
-    }
+        tokens.push(token(term.from, term.to, position, term.text.to_string()));
+    });
     tokens
+}
+
+/// What a token is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenKind {
+    /// One CJK character.
+    Unigram,
+    /// Two CJK characters in a row.
+    Bigram,
+    /// A word of letters and digits, folded and lowercased (and stemmed, from [`for_each_term`]).
+    Word,
+}
+
+/// A token of a text, lent to the caller: `from..to` are its byte offsets in the text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Term<'a> {
+    pub kind: TokenKind,
+    pub from: usize,
+    pub to: usize,
+    pub text: &'a str,
+}
+
+/// The terms the whole analyzer (tokenizer and stemmer) makes of `text`, in order, each lent to
+/// `emit`: the same texts and offsets as [`analyzer`]'s token stream (a test checks it), without a
+/// string for every token. A query's terms are analyzed this way, many times a ticket; only a word
+/// is stemmed, since the English stemmer leaves CJK characters as they are.
+pub fn for_each_term(text: &str, emit: impl FnMut(Term<'_>)) {
+    for_each_token(text, true, emit);
+}
+
+/// The tokens of `text`: CJK runs as unigrams and bigrams (slices of `text`), words folded (and
+/// stemmed, if `stem`) into a buffer.
+fn for_each_token(text: &str, stem: bool, mut emit: impl FnMut(Term<'_>)) {
+    let stemmer = frostem::Stemmer::new(frostem::Algorithm::English);
+    let mut word = String::new();
+    let mut emit_run = |class: Class, start: usize, end: usize| match class {
+        Class::Cjk => {
+            let run = &text[start..end];
+            let mut chars = run.char_indices().peekable();
+            while let Some((at, c)) = chars.next() {
+                let from = start + at;
+                let char_end = from + c.len_utf8();
+                emit(Term {
+                    kind: TokenKind::Unigram,
+                    from,
+                    to: char_end,
+                    text: &text[from..char_end],
+                });
+                if let Some(&(next_at, next)) = chars.peek() {
+                    let to = start + next_at + next.len_utf8();
+                    emit(Term {
+                        kind: TokenKind::Bigram,
+                        from,
+                        to,
+                        text: &text[from..to],
+                    });
+                }
+            }
+        }
+        Class::Word => {
+            word.clear();
+            fold_into(&mut word, &text[start..end]);
+            if word.len() <= MAX_WORD_BYTES {
+                let stemmed = if stem {
+                    stemmer.stem(&word)
+                } else {
+                    Cow::Borrowed(word.as_str())
+                };
+                emit(Term {
+                    kind: TokenKind::Word,
+                    from: start,
+                    to: end,
+                    text: &stemmed,
+                });
+            }
+        }
+        Class::Separator => {}
+    };
+
+    // The class and start of the run being read (a run: characters of one class in a row).
+    let mut run: Option<(Class, usize)> = None;
+    for (offset, c) in text.char_indices() {
+        let c_class = class(fold_char(c));
+        match run {
+            Some((class, _)) if class == c_class => {}
+            _ => {
+                if let Some((class, start)) = run {
+                    emit_run(class, start, offset);
+                }
+                run = Some((c_class, offset));
+            }
+        }
+    }
+    if let Some((class, start)) = run {
+        emit_run(class, start, text.len());
+    }
 }
 
 fn token(offset_from: usize, offset_to: usize, position: usize, text: String) -> Token {
@@ -251,6 +317,69 @@ mod tests {
     fn very_long_words_are_dropped() {
         let long = "a".repeat(200);
         assert_eq!(texts(&format!("{long} 备案")), ["备", "备案", "案"]);
+    }
+
+    /// (text, from, to) of every term, through the analyzer's token stream and through [`for_each_term`].
+    fn both_ways(text: &str) -> (Vec<(String, usize, usize)>, Vec<(String, usize, usize)>) {
+        let mut analyzer = analyzer();
+        let mut stream = analyzer.token_stream(text);
+        let mut streamed = Vec::new();
+        while let Some(token) = stream.next() {
+            streamed.push((token.text.clone(), token.offset_from, token.offset_to));
+        }
+        let mut lent = Vec::new();
+        for_each_term(text, |term| {
+            lent.push((term.text.to_string(), term.from, term.to))
+        });
+        (streamed, lent)
+    }
+
+    #[test]
+    fn lent_terms_equal_the_token_stream() {
+        for text in [
+            "",
+            "备案号",
+            "Filing REJECTED, websites running; ＩＣＰ（１００５）备案",
+            "域名.io后缀 my company's domains 个人 站 ",
+            "ｆｉｌｉｎｇｓ 𠀀𠀁 ｶﾀｶﾅ カタカナ 한국어 café naïve ÉCOLE",
+            &format!("{} 备案 generally", "a".repeat(60)),
+        ] {
+            let (streamed, lent) = both_ways(text);
+            assert_eq!(lent, streamed, "{text}");
+        }
+    }
+
+    /// Only words are stemmed on the way of [`for_each_term`]: the stemmer must leave every CJK
+    /// character, and every pair of them, as it is.
+    #[test]
+    fn the_stemmer_leaves_cjk_alone() {
+        let stemmer = frostem::Stemmer::new(frostem::Algorithm::English);
+        let cjk: Vec<char> = (0..=0x3134F)
+            .filter_map(char::from_u32)
+            .filter(|&c| is_cjk(c))
+            .collect();
+        let mut pair = String::new();
+        for (i, &c) in cjk.iter().enumerate() {
+            assert_eq!(stemmer.stem(c.encode_utf8(&mut [0; 4])), c.to_string());
+            let next = cjk[(i * 7919) % cjk.len()];
+            pair.clear();
+            pair.extend([c, next]);
+            assert_eq!(stemmer.stem(&pair), pair.as_str());
+        }
+    }
+
+    /// The shortcut for ASCII and CJK must lowercase as Unicode's tables do.
+    #[test]
+    fn fold_lowercases_every_character_as_unicode_does() {
+        for c in (0..=0x3134F).filter_map(char::from_u32) {
+            let text = c.to_string();
+            let slow: String = text
+                .chars()
+                .map(fold_char)
+                .flat_map(char::to_lowercase)
+                .collect();
+            assert_eq!(fold(&text), slow, "{c:?}");
+        }
     }
 
     #[test]

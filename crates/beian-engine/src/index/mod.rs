@@ -7,6 +7,7 @@ use crate::analyzer::{analyzer, is_cjk, ANALYZER};
 use crate::kb::KnowledgeBase;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use table::{FrozenTable, TermTable};
 use tantivy::directory::error::{DeleteError, LockError, OpenReadError, OpenWriteError};
 use tantivy::directory::RamDirectory;
 use tantivy::directory::{
@@ -119,6 +120,29 @@ fn latin_only(text: &str) -> String {
     text.chars()
         .map(|c| if is_cjk(c) { ' ' } else { c })
         .collect()
+}
+
+/// Where a ranking reads each term's scores per entry.
+#[derive(Clone, Copy)]
+pub enum TermSource<'a> {
+    /// The index as a table (for many queries): its terms are numbered, so a ranking looks each
+    /// term up once and works with numbers from then on.
+    Table(&'a TermTable),
+    /// The built-in table, read in place.
+    Frozen(&'a FrozenTable),
+    /// The tantivy index.
+    Index(&'a SearchIndex),
+}
+
+impl TermSource<'_> {
+    /// What [`SearchIndex::lookup`] returns for the terms, from whichever source.
+    pub fn lookup(self, terms: &[WeightedTerm]) -> Result<Lookup, IndexError> {
+        match self {
+            TermSource::Table(table) => Ok(table.lookup(terms)),
+            TermSource::Frozen(frozen) => Ok(frozen.lookup(terms)),
+            TermSource::Index(index) => index.lookup(terms),
+        }
+    }
 }
 
 /// A query term with its weight (bigrams weigh more than single characters).

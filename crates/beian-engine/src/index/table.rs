@@ -22,13 +22,27 @@ struct Hit {
     presence: Presence,
 }
 
+/// A term's number in a [`TermTable`]: numbers follow the order of the terms' bytes, so sorting
+/// terms by number sorts them as their texts sort.
+pub type TermId = u32;
+
 /// The index as a table, immutable once built, so one instance serves every thread.
 pub struct TermTable {
     docs: usize,
-    /// Term → its hits, as a range of `hits`.
-    terms: FxHashMap<Box<str>, (u32, u32)>,
+    /// Term → its number.
+    ids: FxHashMap<Box<str>, TermId>,
+    /// Per term number, its hits as a range of `hits`.
+    ranges: Vec<(u32, u32)>,
     hits: Vec<Hit>,
+    /// Per term number, its row of `dense_units` and `dense_presence`, if it has one (see
+    /// [`TermTable::add`]); `NOT_DENSE` if not.
+    dense_rows: Vec<u32>,
+    /// `docs` values a row: a term's unit score and presence in every entry, 0 where it does not occur.
+    dense_units: Vec<f32>,
+    dense_presence: Vec<Presence>,
 }
+
+const NOT_DENSE: u32 = u32::MAX;
 
 impl TermTable {
     /// Reads every term of every zone out of the index.
@@ -61,44 +75,91 @@ impl TermTable {
                 }
             }
         }
-        let mut terms = FxHashMap::default();
-        terms.reserve(dense.len());
-        let mut hits = Vec::new();
+        let mut dense: Vec<(Box<str>, Vec<(f32, Presence)>)> = dense.into_iter().collect();
+        dense.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+        let mut table = TermTable::with_capacity(docs, dense.len(), 0);
         for (text, slots) in dense {
-            let start = hits.len() as u32;
-            hits.extend(
-                slots
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, &(_, presence))| presence != 0)
-                    .map(|(doc, &(unit, presence))| Hit {
-                        doc: doc as u32,
-                        unit,
-                        presence,
-                    }),
-            );
-            terms.insert(text, (start, hits.len() as u32));
+            let hits = slots
+                .iter()
+                .enumerate()
+                .filter(|(_, &(_, presence))| presence != 0)
+                .map(|(doc, &(unit, presence))| Hit {
+                    doc: doc as u32,
+                    unit,
+                    presence,
+                });
+            table.push(text, hits);
         }
-        Ok(TermTable { docs, terms, hits })
+        Ok(table)
+    }
+
+    fn with_capacity(docs: usize, terms: usize, hits: usize) -> TermTable {
+        let mut ids = FxHashMap::default();
+        ids.reserve(terms);
+        TermTable {
+            docs,
+            ids,
+            ranges: Vec::with_capacity(terms),
+            hits: Vec::with_capacity(hits),
+            dense_rows: Vec::with_capacity(terms),
+            dense_units: Vec::new(),
+            dense_presence: Vec::new(),
+        }
+    }
+
+    /// Adds the next term, which must sort after every term added before.
+    fn push(&mut self, text: Box<str>, hits: impl Iterator<Item = Hit>) {
+        let start = self.hits.len() as u32;
+        self.hits.extend(hits);
+        let id = self.ranges.len() as TermId;
+        self.ranges.push((start, self.hits.len() as u32));
+        self.ids.insert(text, id);
+        // A term in a quarter of the entries or more (a few hundred of them, most of a query's hits)
+        // also gets a dense row: about 5 bytes an entry.
+        let hits = &self.hits[start as usize..];
+        if !hits.is_empty() && hits.len() * 4 >= self.docs {
+            self.dense_rows
+                .push((self.dense_units.len() / self.docs) as u32);
+            let at = self.dense_units.len();
+            self.dense_units.resize(at + self.docs, 0.0);
+            self.dense_presence.resize(at + self.docs, 0);
+            for hit in hits {
+                self.dense_units[at + hit.doc as usize] = hit.unit;
+                self.dense_presence[at + hit.doc as usize] = hit.presence;
+            }
+        } else {
+            self.dense_rows.push(NOT_DENSE);
+        }
     }
 
     /// The number of distinct terms.
     pub fn len(&self) -> usize {
-        self.terms.len()
+        self.ranges.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.terms.is_empty()
+        self.ranges.is_empty()
+    }
+
+    /// The term's number, if the table holds it.
+    pub fn id(&self, text: &str) -> Option<TermId> {
+        self.ids.get(text).copied()
+    }
+
+    fn hits(&self, id: TermId) -> &[Hit] {
+        let (start, end) = self.ranges[id as usize];
+        &self.hits[start as usize..end as usize]
     }
 
     /// The table as bytes for [`FrozenTable`]: the terms sorted, each with its hits.
     pub fn freeze(&self) -> Vec<u8> {
-        let mut terms: Vec<(&str, (u32, u32))> = self
-            .terms
-            .iter()
-            .map(|(text, &range)| (&**text, range))
+        let mut terms: Vec<(&str, TermId)> =
+            self.ids.iter().map(|(text, &id)| (&**text, id)).collect();
+        terms.sort_unstable_by_key(|&(_, id)| id);
+        let terms: Vec<(&str, (u32, u32))> = terms
+            .into_iter()
+            .map(|(text, id)| (text, self.ranges[id as usize]))
             .collect();
-        terms.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
         let mut out = Vec::new();
         let word = |out: &mut Vec<u8>, value: usize| {
             out.extend_from_slice(&u32::try_from(value).expect("fits in u32").to_le_bytes())
@@ -129,36 +190,59 @@ impl TermTable {
 
     /// The table of a frozen one, for hashing its terms rather than searching them: worth it for many queries.
     pub fn thaw(frozen: &FrozenTable) -> TermTable {
-        let mut terms = FxHashMap::default();
-        terms.reserve(frozen.terms);
-        let mut hits = Vec::with_capacity(frozen.hit_count());
+        let mut table = TermTable::with_capacity(frozen.docs, frozen.terms, frozen.hit_count());
+        // The frozen terms are sorted already, so their numbers stay the same.
         for term in 0..frozen.terms {
-            let start = hits.len() as u32;
-            hits.extend(frozen.hits(term));
             let text = std::str::from_utf8(frozen.key(term)).unwrap_or_default();
-            terms.insert(text.into(), (start, hits.len() as u32));
+            table.push(text.into(), frozen.hits(term));
         }
-        TermTable {
-            docs: frozen.docs,
-            terms,
-            hits,
-        }
+        table
     }
 
     /// What [`SearchIndex::lookup`] returns for the same terms, without touching the index.
     pub fn lookup(&self, terms: &[WeightedTerm]) -> Lookup {
         let mut lookup = Lookup::new(self.docs, terms.len());
         for (t, term) in terms.iter().enumerate() {
-            let Some(&(start, end)) = self.terms.get(term.text) else {
-                continue;
-            };
-            for hit in &self.hits[start as usize..end as usize] {
-                let doc = hit.doc as usize;
-                lookup.bm25[doc] += term.weight * hit.unit;
-                lookup.presence[t * self.docs + doc] = hit.presence;
+            if let Some(id) = self.id(term.text) {
+                self.add(&mut lookup, t, id, term.weight);
             }
         }
         lookup
+    }
+
+    /// The lookup of terms given by number, with their weights: row `t` of the lookup is the `t`-th
+    /// term's. Scores are what [`TermTable::lookup`] gives for the same terms in the same order.
+    pub fn lookup_ids(&self, terms: &[(TermId, f32)]) -> Lookup {
+        let mut lookup = Lookup::new(self.docs, terms.len());
+        for (t, &(id, weight)) in terms.iter().enumerate() {
+            self.add(&mut lookup, t, id, weight);
+        }
+        lookup
+    }
+
+    /// Adds term `id`, with its weight, to the lookup as its row `t`.
+    fn add(&self, lookup: &mut Lookup, t: usize, id: TermId, weight: f32) {
+        let docs = self.docs;
+        let presence = &mut lookup.presence[t * docs..(t + 1) * docs];
+        match self.dense_rows[id as usize] {
+            NOT_DENSE => {
+                for hit in self.hits(id) {
+                    let doc = hit.doc as usize;
+                    lookup.bm25[doc] += weight * hit.unit;
+                    presence[doc] = hit.presence;
+                }
+            }
+            // One pass over every entry, which vectorizes: where the term does not occur it adds
+            // weight × 0.0 = +0.0, which leaves a score as it is (scores start at +0.0 and only
+            // grow, so none is -0.0), so the sums are the sparse ones to the last bit.
+            row => {
+                let row = row as usize * docs..(row as usize + 1) * docs;
+                for (score, unit) in lookup.bm25.iter_mut().zip(&self.dense_units[row.clone()]) {
+                    *score += weight * unit;
+                }
+                presence.copy_from_slice(&self.dense_presence[row]);
+            }
+        }
     }
 }
 
@@ -309,6 +393,42 @@ mod tests {
             );
             assert_eq!(frozen.lookup(&terms), table.lookup(&terms), "{text}");
             assert_eq!(thawed.lookup(&terms), table.lookup(&terms), "{text}");
+            // By number, the terms the table holds give the same scores and presence.
+            let held: Vec<&WeightedTerm> = terms
+                .iter()
+                .filter(|t| table.id(t.text).is_some())
+                .collect();
+            let numbered: Vec<(TermId, f32)> = held
+                .iter()
+                .map(|t| (thawed.id(t.text).unwrap(), t.weight))
+                .collect();
+            let by_text: Vec<WeightedTerm> = held.into_iter().cloned().collect();
+            assert_eq!(
+                table.lookup_ids(&numbered),
+                table.lookup(&by_text),
+                "{text}"
+            );
+        }
+    }
+
+    /// A ranking sorts terms by number where it would sort them by text.
+    #[test]
+    fn terms_are_numbered_in_the_order_of_their_bytes() {
+        let index = SearchIndex::build(&crate::testing::knowledge_base()).unwrap();
+        let table = TermTable::build(&index).unwrap();
+        let frozen = FrozenTable::new(Box::leak(table.freeze().into_boxed_slice())).unwrap();
+        let thawed = TermTable::thaw(&frozen);
+        for table in [&table, &thawed] {
+            let mut terms: Vec<(&str, TermId)> =
+                table.ids.iter().map(|(text, &id)| (&**text, id)).collect();
+            terms.sort_unstable_by_key(|&(_, id)| id);
+            let ids: Vec<TermId> = terms.iter().map(|&(_, id)| id).collect();
+            assert_eq!(ids, (0..table.len() as TermId).collect::<Vec<_>>());
+            assert!(terms.windows(2).all(|pair| pair[0].0 < pair[1].0));
+        }
+        for term in 0..frozen.terms {
+            let text = std::str::from_utf8(frozen.key(term)).unwrap();
+            assert_eq!(table.id(text), Some(term as TermId));
         }
     }
 }

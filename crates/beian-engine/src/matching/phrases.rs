@@ -3,10 +3,14 @@
 //!
 //! The phrases are kept sorted, and each position of the text looks up the runs of phrases that start
 //! with its first two characters (or are its one character), by integer key. An Aho-Corasick automaton
-//! would scan faster, but building one for ~1,500 phrases costs milliseconds at start-up, which a
-//! one-shot `beian ask` cannot afford; the table is built by `build.rs` and only decoded.
+//! scans faster, but building one for ~1,500 phrases costs milliseconds at start-up, which a one-shot
+//! `beian ask` cannot afford; the table is built by `build.rs` and only decoded. A run of many texts
+//! (triage, the REPL, `eval`) builds the automaton once ([`Phrases::prepare_for_many`]).
 
 use crate::analyzer::is_cjk;
+use aho_corasick::{AhoCorasick, MatchKind};
+use once_cell::sync::OnceCell;
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 /// Who a phrase belongs to.
@@ -46,6 +50,87 @@ pub struct Phrases {
     /// [`run_key`]: (key, first phrase, end). A text position looks up two keys instead of comparing
     /// bytes with phrase after phrase.
     runs: Vec<(u64, u32, u32)>,
+    /// `runs` hashed, made on first use: a text looks up two keys at each of its characters.
+    #[serde(skip)]
+    index: OnceCell<RunIndex>,
+    /// The phrases as one automaton, once [`Phrases::prepare_for_many`] has built it (none: it
+    /// could not be built, and the runs serve).
+    #[serde(skip)]
+    automaton: OnceCell<Option<Automaton>>,
+}
+
+/// An automaton of the distinct phrases, each with the range of `phrases` (those of every owner)
+/// that hold its bytes.
+#[derive(Debug)]
+struct Automaton {
+    searcher: AhoCorasick,
+    phrases: Vec<(u32, u32)>,
+}
+
+impl Automaton {
+    fn new(phrases: &Phrases) -> Option<Automaton> {
+        // `phrases.phrases` is sorted by bytes, so the owners of the same bytes are neighbours.
+        let mut ranges: Vec<(u32, u32)> = Vec::new();
+        let mut distinct: Vec<&[u8]> = Vec::new();
+        for (i, &(start, len, _, _)) in phrases.phrases.iter().enumerate() {
+            let bytes = phrases.phrase(start, len);
+            match (distinct.last(), ranges.last_mut()) {
+                (Some(&last), Some(range)) if last == bytes => range.1 = i as u32 + 1,
+                _ => {
+                    distinct.push(bytes);
+                    ranges.push((i as u32, i as u32 + 1));
+                }
+            }
+        }
+        // Standard semantics: every occurrence of every phrase, overlapping ones too.
+        let searcher = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .build(&distinct)
+            .ok()?;
+        Some(Automaton {
+            searcher,
+            phrases: ranges,
+        })
+    }
+}
+
+/// The runs by key, and which characters start a run at all.
+#[derive(Debug)]
+struct RunIndex {
+    runs: FxHashMap<u64, (u32, u32)>,
+    /// One bit per character, by its code point modulo 2¹⁶: clear, no phrase starts with it (most
+    /// characters of a text start none).
+    starts: Vec<u64>,
+}
+
+const START_BITS: usize = 1 << 16;
+
+fn start_bit(c: char) -> (usize, u64) {
+    let bit = c as usize % START_BITS;
+    (bit / 64, 1 << (bit % 64))
+}
+
+impl RunIndex {
+    fn new(runs: &[(u64, u32, u32)]) -> RunIndex {
+        let mut starts = vec![0u64; START_BITS / 64];
+        let mut by_key = FxHashMap::default();
+        by_key.reserve(runs.len());
+        for &(key, first, end) in runs {
+            by_key.insert(key, (first, end));
+            let first_char = char::from_u32((key >> 32) as u32).unwrap_or_default();
+            let (word, bit) = start_bit(first_char);
+            starts[word] |= bit;
+        }
+        RunIndex {
+            runs: by_key,
+            starts,
+        }
+    }
+
+    fn may_start(&self, c: char) -> bool {
+        let (word, bit) = start_bit(c);
+        self.starts[word] & bit != 0
+    }
 }
 
 /// The key of the run of phrases that start with `first` then `second` (`None`: the phrase is `first`).
@@ -54,7 +139,7 @@ fn run_key(first: char, second: Option<char>) -> u64 {
 }
 
 /// What one text contains.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq)]
 pub struct Found {
     /// Per entry, the length of the longest name of it that the text contains (0: none).
     pub name_chars: Vec<usize>,
@@ -100,14 +185,22 @@ impl Phrases {
             bytes,
             phrases: table,
             runs,
+            index: OnceCell::new(),
+            automaton: OnceCell::new(),
         }
     }
 
+    /// Builds the automaton that finds the phrases of a text in one scan, for many texts: it costs
+    /// a few milliseconds once, and [`Phrases::find`] finds the same with it.
+    pub fn prepare_for_many(&self) {
+        self.automaton.get_or_init(|| Automaton::new(self));
+    }
+
     /// The phrases of one run.
-    fn run(&self, key: u64) -> &[(u32, u32, Owner, bool)] {
-        match self.runs.binary_search_by_key(&key, |run| run.0) {
-            Ok(i) => &self.phrases[self.runs[i].1 as usize..self.runs[i].2 as usize],
-            Err(_) => &[],
+    fn run(&self, index: &RunIndex, key: u64) -> &[(u32, u32, Owner, bool)] {
+        match index.runs.get(&key) {
+            Some(&(first, end)) => &self.phrases[first as usize..end as usize],
+            None => &[],
         }
     }
 
@@ -122,40 +215,68 @@ impl Phrases {
             ..Found::default()
         };
         let bytes = folded.as_bytes();
-        let mut chars = folded.char_indices().peekable();
-        while let Some((start, c)) = chars.next() {
-            let next = chars.peek().map(|&(_, c)| c);
-            let singles = self.run(run_key(c, None));
-            let longer = match next {
-                Some(next) => self.run(run_key(c, Some(next))),
-                None => &[],
-            };
-            for &(s, l, owner, latin) in singles.iter().chain(longer) {
-                let phrase = self.phrase(s, l);
-                let end = start + phrase.len();
-                if !bytes[start..].starts_with(phrase) || (latin && !whole_word(bytes, start, end))
-                {
-                    continue;
-                }
-                match owner {
-                    Owner::Name { entry, chars } => {
-                        if let Some(slot) = found.name_chars.get_mut(entry) {
-                            *slot = (*slot).max(chars);
-                        }
-                    }
-                    Owner::Synonym { group, term } => found.synonyms.push((group, term)),
-                    Owner::Topic => found.topic = true,
-                    Owner::RejectionCue => found.rejection_cue = true,
-                    Owner::Neighbour => found.neighbour_cues += 1,
-                    Owner::Literal { pattern, set } => found.literals.push((pattern, set)),
+        if let Some(Some(automaton)) = self.automaton.get() {
+            for found_at in automaton.searcher.find_overlapping_iter(bytes) {
+                let (first, end) = automaton.phrases[found_at.pattern().as_usize()];
+                for phrase in &self.phrases[first as usize..end as usize] {
+                    note(&mut found, bytes, found_at.start(), phrase);
                 }
             }
+        } else {
+            self.find_by_runs(&mut found, folded);
         }
         found.synonyms.sort_unstable();
         found.synonyms.dedup();
         found.literals.sort_unstable();
         found.literals.dedup();
         found
+    }
+
+    /// What [`Phrases::find`] finds, by looking up the runs at each character.
+    fn find_by_runs(&self, found: &mut Found, folded: &str) {
+        let bytes = folded.as_bytes();
+        let index = self.index.get_or_init(|| RunIndex::new(&self.runs));
+        let mut chars = folded.char_indices().peekable();
+        while let Some((start, c)) = chars.next() {
+            if !index.may_start(c) {
+                continue;
+            }
+            let next = chars.peek().map(|&(_, c)| c);
+            let singles = self.run(index, run_key(c, None));
+            let longer = match next {
+                Some(next) => self.run(index, run_key(c, Some(next))),
+                None => &[],
+            };
+            for phrase in singles.iter().chain(longer) {
+                if bytes[start..].starts_with(self.phrase(phrase.0, phrase.1)) {
+                    note(found, bytes, start, phrase);
+                }
+            }
+        }
+    }
+}
+
+/// Counts a phrase that occurs in `text` at byte `start`, unless it is a Latin phrase inside a word.
+fn note(
+    found: &mut Found,
+    text: &[u8],
+    start: usize,
+    &(_, len, owner, latin): &(u32, u32, Owner, bool),
+) {
+    if latin && !whole_word(text, start, start + len as usize) {
+        return;
+    }
+    match owner {
+        Owner::Name { entry, chars } => {
+            if let Some(slot) = found.name_chars.get_mut(entry) {
+                *slot = (*slot).max(chars);
+            }
+        }
+        Owner::Synonym { group, term } => found.synonyms.push((group, term)),
+        Owner::Topic => found.topic = true,
+        Owner::RejectionCue => found.rejection_cue = true,
+        Owner::Neighbour => found.neighbour_cues += 1,
+        Owner::Literal { pattern, set } => found.literals.push((pattern, set)),
     }
 }
 
@@ -216,6 +337,58 @@ mod tests {
         assert!(!phrases().find("topicpage", 2).topic);
         assert!(phrases().find("hk服务器", 2).synonyms == [(0, 1)]);
         assert!(phrases().find("thkx", 2).synonyms.is_empty());
+    }
+
+    /// With the automaton or by runs, a text's phrases are the same, for the knowledge base's own
+    /// tables and texts full of its phrases.
+    #[test]
+    fn the_automaton_finds_what_the_runs_find() {
+        let kb = crate::testing::knowledge_base();
+        let tables = crate::tables::MatchTables::new(&kb);
+        let mut texts: Vec<String> = vec![
+            "新增接入被驳回 nginx主题 icp备案hk服务器 thkx topicpage xicp".to_string(),
+            String::new(),
+        ];
+        for entry in kb.entries() {
+            let text = format!(
+                "{} {} {} {}",
+                entry.title,
+                entry.title_en,
+                entry.aliases.join("，"),
+                entry.body().text()
+            );
+            texts.push(crate::analyzer::fold(&text));
+        }
+        for phrases in [&tables.ranker.phrases, &tables.boilerplate.gate] {
+            let by_runs: Vec<Found> = texts
+                .iter()
+                .map(|t| phrases.find(t, kb.entries().len()))
+                .collect();
+            let found: usize = (by_runs.iter())
+                .map(|f| f.literals.len() + f.synonyms.len() + f.neighbour_cues)
+                .sum();
+            assert!(found > 100, "the texts hold few phrases: {found}");
+            phrases.prepare_for_many();
+            assert!(matches!(phrases.automaton.get(), Some(Some(_))));
+            for (text, want) in texts.iter().zip(&by_runs) {
+                assert_eq!(&phrases.find(text, kb.entries().len()), want, "{text}");
+            }
+        }
+        let toy = phrases();
+        let texts = [
+            "新增接入被驳回",
+            "nginx 主题里的备案号，换了主题还是不显示",
+            "icp备案",
+            "my icp filing",
+            "topicpage",
+            "hk服务器",
+            "thkx",
+        ];
+        let by_runs: Vec<Found> = texts.iter().map(|t| toy.find(t, 2)).collect();
+        toy.prepare_for_many();
+        for (text, want) in texts.iter().zip(&by_runs) {
+            assert_eq!(&toy.find(text, 2), want, "{text}");
+        }
     }
 
     #[test]

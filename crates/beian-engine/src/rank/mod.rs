@@ -21,13 +21,13 @@ pub use features::{EncoderFeatures, Features, TextFeatures};
 pub use weights::{LookupWeights, ScoreWeights, Weights, MATCH_THRESHOLD};
 
 use crate::analyzer::fold;
-use crate::index::{IndexError, Lookup, Presence, WeightedTerm, ANYWHERE, ENGLISH_BODY, NAMED};
+use crate::index::{IndexError, Lookup, Presence, TermSource, ANYWHERE, ENGLISH_BODY, NAMED};
 use crate::kb::{Entry, Kind};
 use crate::matching::{Automata, Found, Literals, Matcher, Phrases};
 use crate::semantic::Similarities;
 use crate::tables::RankerTables;
 use once_cell::sync::OnceCell;
-use query::{analyze, lookup_terms, QueryTerm};
+use query::{analyze, look_up, QueryTerm, Slot};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// A notice pattern, made ready on first use when its prefilter lets a text through: its automaton
@@ -41,13 +41,10 @@ struct Pattern {
 }
 
 impl Pattern {
-    /// The characters of the pattern's longest match in the text, if it matches. `admitted`: the
-    /// text holds a literal of each set the pattern's matches must contain.
-    /// `compile`: compile the regex even when there is an automaton (see [`Ranker::prefer_compiled`]).
-    fn match_chars(&self, folded: &str, admitted: bool, compile: bool) -> Option<usize> {
-        if !admitted {
-            return None;
-        }
+    /// The characters of the pattern's longest match in the text, if it matches (asked only of a
+    /// text that holds a literal of each set the pattern's matches must contain). `compile`:
+    /// compile the regex even when there is an automaton (see [`Ranker::prefer_compiled`]).
+    fn match_chars(&self, folded: &str, compile: bool) -> Option<usize> {
         let automaton = self.automaton.filter(|_| !compile);
         let matcher = self
             .matcher
@@ -64,6 +61,9 @@ impl Pattern {
 /// that shares no word with its answer ("UK company" for 境外主体) still reaches it.
 const ENCODER_CANDIDATES: usize = 5;
 
+/// What the name, Chinese and English coverages count: the terms held where these bits say.
+const COVERAGE_BITS: [Presence; 3] = [NAMED, ANYWHERE, ENGLISH_BODY];
+
 /// Texts longer than this are never taken for ones that carry no topic (see
 /// [`Ranker::carries_no_topic`]).
 const NO_TOPIC_MAX_BYTES: usize = 48;
@@ -71,10 +71,12 @@ const NO_TOPIC_MAX_BYTES: usize = 48;
 /// What the ranker holds of a knowledge base: its patterns, phrases and synonyms, and the weights.
 pub struct Ranker {
     patterns: Vec<Pattern>,
+    /// The patterns without literals, which every text may match.
+    open_patterns: Vec<usize>,
     /// Folded synonym groups.
     synonyms: Vec<Vec<String>>,
     /// Per synonym group, per term: its content terms, analyzed on first use.
-    expansion_terms: Vec<OnceCell<Vec<Vec<QueryTerm>>>>,
+    expansion_terms: Vec<OnceCell<Vec<Vec<QueryTerm<'static>>>>>,
     /// Entry names, synonyms, topic terms, rejection cues and pattern literals, found in one pass.
     phrases: Phrases,
     weights: Weights,
@@ -109,15 +111,15 @@ pub enum Role {
 }
 
 /// One text ranked: the candidates, best first, and what the ranking learned about the text's terms.
-pub struct Ranking {
+pub struct Ranking<'t> {
     pub candidates: Vec<Candidate>,
-    terms: Vec<QueryTerm>,
-    /// Per query term, its position among the terms looked up (none: not looked up).
-    slots: Vec<Option<usize>>,
+    terms: Vec<QueryTerm<'t>>,
+    /// Per query term, where the lookup holds it.
+    slots: Vec<Slot>,
     lookup: Lookup,
 }
 
-impl Ranking {
+impl Ranking<'_> {
     /// Whether one of the entries' notice patterns matches the text ranked: its wording is a
     /// provider's or a bureau's, and words decide it.
     pub fn decided_by_pattern(&self) -> bool {
@@ -128,7 +130,10 @@ impl Ranking {
 
     /// Where the `term`-th query term occurs in `entry`.
     fn presence(&self, term: usize, entry: usize) -> Presence {
-        self.slots[term].map_or(0, |slot| self.lookup.presence(slot, entry))
+        match self.slots[term] {
+            Slot::Row(Some(row)) => self.lookup.presence(row, entry),
+            Slot::Row(None) | Slot::Cut => 0,
+        }
     }
 
     /// The spans of `text` (the text ranked) whose terms the entry contains, merged where they touch.
@@ -200,6 +205,10 @@ impl Ranker {
             }
         }
         Ranker {
+            open_patterns: (patterns.iter().enumerate())
+                .filter(|(_, pattern)| pattern.literals.is_open())
+                .map(|(i, _)| i)
+                .collect(),
             patterns,
             expansion_terms: tables.synonyms.iter().map(|_| OnceCell::new()).collect(),
             synonyms: tables.synonyms,
@@ -221,8 +230,10 @@ impl Ranker {
     /// From now on, patterns not used yet are compiled with the regex crate even when they have an
     /// automaton: for many texts, a compiled regex (its lazy DFA scans a text once) is several times
     /// faster than trying the anchored automaton at each start, and its compilation is paid once.
+    /// For the same reason the phrases are found with one automaton from now on.
     pub fn prefer_compiled(&self) {
         self.compile_patterns.store(true, Ordering::Relaxed);
+        self.phrases.prepare_for_many();
     }
 
     fn compiles(&self) -> bool {
@@ -247,46 +258,34 @@ impl Ranker {
         self.model = model;
     }
 
-    /// Scores the `entries` against one piece of text, best first, each with a confidence. `lookup`
-    /// scores weighted terms against the index (or its term table); `similarities`, a sentence
+    /// Scores the `entries` against one piece of text, best first, each with a confidence. `source`
+    /// scores the terms per entry (the index or its term table); `similarities`, a sentence
     /// encoder's, if one is used.
-    pub fn rank(
+    pub fn rank<'t>(
         &self,
-        text: &str,
+        text: &'t str,
         role: Role,
         entries: &[Entry],
         similarities: Option<&Similarities>,
-        lookup: impl FnOnce(&[WeightedTerm]) -> Result<Lookup, IndexError>,
-    ) -> Result<Ranking, IndexError> {
+        source: TermSource<'_>,
+    ) -> Result<Ranking<'t>, IndexError> {
         let weights = &self.weights;
         let folded = fold(text);
         let query_terms = analyze(text);
         let found = self.phrases.find(&folded, entries.len());
-        let expanded: Vec<&QueryTerm> = self
+        let expanded: Vec<&QueryTerm<'_>> = self
             .expansions(&found)
             .into_iter()
             .flat_map(|(group, term)| &self.expansion_terms(group)[term])
             .collect();
-        let terms = lookup_terms(&query_terms, &expanded, weights);
-        let lookup = lookup(&terms)?;
-        let slots: Vec<Option<usize>> = {
-            let positions: rustc_hash::FxHashMap<&str, usize> = terms
-                .iter()
-                .enumerate()
-                .map(|(i, term)| (term.text, i))
-                .collect();
-            query_terms
-                .iter()
-                .map(|term| positions.get(term.text.as_str()).copied())
-                .collect()
-        };
+        let (lookup, slots) = look_up(&query_terms, &expanded, weights, source)?;
         // The content terms that were looked up count for coverage.
-        let content: Vec<(usize, f32)> = query_terms
-            .iter()
-            .enumerate()
-            .filter(|&(i, term)| term.content && slots[i].is_some())
-            .map(|(i, term)| (i, term.coverage_weight(weights)))
-            .collect();
+        let mut content: Vec<(usize, f32)> = Vec::with_capacity(query_terms.len());
+        content.extend(
+            (query_terms.iter().enumerate())
+                .filter(|&(i, term)| term.content && slots[i] != Slot::Cut)
+                .map(|(i, term)| (i, term.coverage_weight(weights))),
+        );
 
         let mut candidates = self.candidates(&lookup, &folded, &found, entries.len());
         if let Some(similarities) = similarities {
@@ -302,16 +301,22 @@ impl Ranker {
         };
 
         let total: f32 = content.iter().map(|&(_, weight)| weight).sum();
-        let covered = |entry: usize, bit: Presence| {
+        // Per bit, the share of the content terms' weight the entry holds, in one pass.
+        let covered = |entry: usize| -> [f32; 3] {
             if total == 0.0 {
-                return 0.0;
+                return [0.0; 3];
             }
-            content
-                .iter()
-                .filter(|&&(i, _)| ranking.presence(i, entry) & bit != 0)
-                .map(|&(_, weight)| weight)
-                .sum::<f32>()
-                / total
+            // -0.0: where an empty `sum` starts, so that each share is what summing it alone gives.
+            let mut sums = [-0.0f32; 3];
+            for &(i, weight) in &content {
+                let presence = ranking.presence(i, entry);
+                for (sum, bit) in sums.iter_mut().zip(COVERAGE_BITS) {
+                    if presence & bit != 0 {
+                        *sum += weight;
+                    }
+                }
+            }
+            sums.map(|sum| sum / total)
         };
         let text_features = TextFeatures {
             on_topic: found.topic,
@@ -332,9 +337,11 @@ impl Ranker {
             .list
             .into_iter()
             .map(|(entry, mut features)| {
-                features.name_coverage = covered(entry, NAMED);
-                features.coverage = covered(entry, ANYWHERE);
-                features.english_coverage = covered(entry, ENGLISH_BODY);
+                [
+                    features.name_coverage,
+                    features.coverage,
+                    features.english_coverage,
+                ] = covered(entry);
                 features.quoted_whole =
                     features.quoted_chars > 0 && features.quoted_chars >= bare_chars;
                 features.kind = Some(entries[entry].kind);
@@ -422,8 +429,9 @@ impl Ranker {
             .filter(|t| t.content)
             .map(|t| t.coverage_weight(&self.weights))
             .sum();
-        let pattern = self.patterns.iter().enumerate().any(|(i, p)| {
-            p.match_chars(&folded, p.literals.admits(i, &found), self.compiles())
+        let pattern = self.admitted(&found).any(|i| {
+            self.patterns[i]
+                .match_chars(&folded, self.compiles())
                 .is_some()
         });
         terms <= 1.0 && !pattern
@@ -438,22 +446,24 @@ impl Ranker {
         found: &Found,
         entries: usize,
     ) -> Candidates {
-        let mut hits: Vec<(usize, f32)> = lookup
-            .bm25
-            .iter()
-            .copied()
-            .enumerate()
-            .filter(|&(_, score)| score > 0.0)
-            .collect();
-        hits.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        hits.truncate(self.weights.candidates);
+        let mut hits: Vec<(usize, f32)> = Vec::with_capacity(entries);
+        hits.extend((lookup.bm25.iter().copied().enumerate()).filter(|&(_, score)| score > 0.0));
+        // Best first, ties by entry: a total order, so picking the best few before sorting them
+        // gives what sorting all would.
+        let order = |a: &(usize, f32), b: &(usize, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+        let best = self.weights.candidates;
+        if hits.len() > best {
+            hits.select_nth_unstable_by(best, order);
+            hits.truncate(best);
+        }
+        hits.sort_unstable_by(order);
         let mut candidates = Candidates::new(entries);
         for (entry, score) in hits {
             candidates.get(entry).bm25 = score;
         }
-        for (i, pattern) in self.patterns.iter().enumerate() {
-            let admitted = pattern.literals.admits(i, found);
-            if let Some(chars) = pattern.match_chars(folded, admitted, self.compiles()) {
+        for i in self.admitted(found) {
+            let pattern = &self.patterns[i];
+            if let Some(chars) = pattern.match_chars(folded, self.compiles()) {
                 let features = candidates.get(pattern.entry);
                 features.pattern = true;
                 features.pattern_chars = features.pattern_chars.max(chars);
@@ -465,6 +475,19 @@ impl Ranker {
             }
         }
         candidates
+    }
+
+    /// The patterns a text may match, given what the phrase table `found` in it (see
+    /// [`Literals::admits`]): those without literals, and those with a literal of each of their sets
+    /// found. Only these few are visited, not every pattern.
+    fn admitted<'a>(&'a self, found: &'a Found) -> impl Iterator<Item = usize> + 'a {
+        // `found.literals` is sorted and free of duplicates: a pattern's run counts its sets found.
+        let gated = (found.literals.chunk_by(|a, b| a.0 == b.0)).filter_map(|run| {
+            let pattern = run[0].0;
+            let sets = self.patterns.get(pattern)?.literals.sets.len();
+            (run.len() == sets).then_some(pattern)
+        });
+        self.open_patterns.iter().copied().chain(gated)
     }
 
     /// The rows behind a candidate's confidence: the features with their weights as the calibration
@@ -497,11 +520,16 @@ impl Ranker {
     }
 
     /// The content terms of each term of a synonym group, analyzed once.
-    fn expansion_terms(&self, group: usize) -> &[Vec<QueryTerm>] {
+    fn expansion_terms(&self, group: usize) -> &[Vec<QueryTerm<'static>>] {
         self.expansion_terms[group].get_or_init(|| {
             self.synonyms[group]
                 .iter()
-                .map(|text| analyze(text).into_iter().filter(|t| t.content).collect())
+                .map(|text| {
+                    (analyze(text).into_iter())
+                        .filter(|t| t.content)
+                        .map(QueryTerm::into_owned)
+                        .collect()
+                })
                 .collect()
         })
     }
