@@ -114,3 +114,46 @@ pub fn automata(kb: &KnowledgeBase) -> Vec<u8> {
     let built: Vec<Option<Vec<u8>>> = patterns.map(|p| automata::build(p)).collect();
     crate::packed::pack(&built)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::matching::Found;
+
+    /// With the automaton or by runs, a text's phrases are the same, for the knowledge base's own
+    /// tables and texts full of its phrases.
+    #[test]
+    fn the_phrase_automaton_finds_what_the_runs_find() {
+        let kb = crate::testing::knowledge_base();
+        let tables = MatchTables::new(&kb);
+        let mut texts: Vec<String> = vec![
+            "新增接入被驳回 nginx主题 icp备案hk服务器 thkx topicpage xicp".to_string(),
+            String::new(),
+        ];
+        for entry in kb.entries() {
+            let text = format!(
+                "{} {} {} {}",
+                entry.title,
+                entry.title_en,
+                entry.aliases.join("，"),
+                entry.body().text()
+            );
+            texts.push(crate::analyzer::fold(&text));
+        }
+        for phrases in [&tables.ranker.phrases, &tables.boilerplate.gate] {
+            let by_runs: Vec<Found> = texts
+                .iter()
+                .map(|t| phrases.find(t, kb.entries().len()))
+                .collect();
+            let found: usize = (by_runs.iter())
+                .map(|f| f.literals.len() + f.synonyms.len() + f.neighbour_cues)
+                .sum();
+            assert!(found > 100, "the texts hold few phrases: {found}");
+            phrases.prepare_for_many();
+            assert!(phrases.has_automaton());
+            for (text, want) in texts.iter().zip(&by_runs) {
+                assert_eq!(&phrases.find(text, kb.entries().len()), want, "{text}");
+            }
+        }
+    }
+}
