@@ -319,8 +319,11 @@ mod tests {
         assert_eq!(texts(&format!("{long} 备案")), ["备", "备案", "案"]);
     }
 
+    /// A term's text and byte span.
+    type Spanned = (String, usize, usize);
+
     /// (text, from, to) of every term, through the analyzer's token stream and through [`for_each_term`].
-    fn both_ways(text: &str) -> (Vec<(String, usize, usize)>, Vec<(String, usize, usize)>) {
+    fn both_ways(text: &str) -> (Vec<Spanned>, Vec<Spanned>) {
         let mut analyzer = analyzer();
         let mut stream = analyzer.token_stream(text);
         let mut streamed = Vec::new();

@@ -44,6 +44,9 @@ pub struct TermTable {
 
 const NOT_DENSE: u32 = u32::MAX;
 
+/// A dense term's score unit and presence in each document, while the table is built.
+type DenseSlots = Vec<(f32, Presence)>;
+
 impl TermTable {
     /// Reads every term of every zone out of the index.
     pub fn build(index: &SearchIndex) -> Result<TermTable, IndexError> {
@@ -75,7 +78,7 @@ impl TermTable {
                 }
             }
         }
-        let mut dense: Vec<(Box<str>, Vec<(f32, Presence)>)> = dense.into_iter().collect();
+        let mut dense: Vec<(Box<str>, DenseSlots)> = dense.into_iter().collect();
         dense.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
         let mut table = TermTable::with_capacity(docs, dense.len(), 0);
         for (text, slots) in dense {
