@@ -1,9 +1,8 @@
 //! Splits a pasted notice into the reasons it lists: numbered items, semicolons and line breaks, with
 //! boilerplate (greetings, order numbers, "请修改后重新提交") removed. A plain question is one segment.
 
-use crate::matching::{literal_table, Automata, Literals, Matcher, Phrases};
+use crate::matching::{literal_table, Automata, LazyMatcher, Literals, Phrases};
 use crate::tables::BoilerplateTables;
-use once_cell::sync::OnceCell;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// One reason of a notice: the text as written (trimmed, marker removed).
@@ -12,25 +11,18 @@ pub struct Segment {
     pub text: String,
 }
 
-/// A boilerplate pattern, made ready the first time a text contains one of its literals: its
-/// automaton from the build when it has one, else its regex compiled.
+/// A boilerplate pattern, made ready the first time a text contains one of its literals.
 #[derive(Debug)]
 struct Boilerplate {
-    source: String,
     literals: Literals,
-    automaton: Option<&'static [u8]>,
-    matcher: OnceCell<Option<Matcher>>,
+    matcher: LazyMatcher,
 }
 
 impl Boilerplate {
     /// The text with every match replaced by a space, or `None` when nothing matches. `compile`:
     /// compile the regex even when there is an automaton (see [`Segmenter::prefer_compiled`]).
     fn remove(&self, text: &str, compile: bool) -> Option<String> {
-        let automaton = self.automaton.filter(|_| !compile);
-        let matcher = self
-            .matcher
-            .get_or_init(|| Matcher::new(&self.source, automaton))
-            .as_ref()?;
+        let matcher = self.matcher.get(compile)?;
         matcher
             .is_match(text)
             .then(|| matcher.replace_all(text, " "))
@@ -115,10 +107,8 @@ impl Segmenter {
                 .iter()
                 .zip(literals)
                 .map(|(source, literals)| Boilerplate {
-                    source: source.clone(),
                     literals,
-                    automaton: None,
-                    matcher: OnceCell::new(),
+                    matcher: LazyMatcher::new(source.clone()),
                 })
                 .collect(),
             gate,
@@ -130,7 +120,7 @@ impl Segmenter {
     /// of them, so that they are not compiled at run time.
     pub fn use_automata(&mut self, automata: Automata, first: usize) {
         for (number, pattern) in self.boilerplate.iter_mut().enumerate() {
-            pattern.automaton = automata.get(first + number);
+            pattern.matcher.set_automaton(automata.get(first + number));
         }
     }
 

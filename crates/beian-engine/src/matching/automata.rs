@@ -9,6 +9,7 @@
 //! search tries each start in turn, which finds the same leftmost-first matches as `regex::Regex`.
 
 use crate::packed::Packed;
+use once_cell::sync::OnceCell;
 use regex_automata::dfa::{dense, sparse, Automaton, StartKind};
 use regex_automata::{Anchored, Input, MatchKind};
 
@@ -18,6 +19,41 @@ use regex_automata::{Anchored, Input, MatchKind};
 pub enum Matcher {
     Automaton(Box<sparse::DFA<&'static [u8]>>),
     Regex(regex::Regex),
+}
+
+/// A pattern made ready on first use: its automaton from the build when it has one, else its regex
+/// compiled. (How the ranker's notice patterns and the segmenter's boilerplate hold theirs.)
+#[derive(Debug)]
+pub struct LazyMatcher {
+    source: String,
+    automaton: Option<&'static [u8]>,
+    matcher: OnceCell<Option<Matcher>>,
+}
+
+impl LazyMatcher {
+    /// The pattern `source`, with no automaton until [`LazyMatcher::set_automaton`] gives one.
+    pub fn new(source: String) -> LazyMatcher {
+        LazyMatcher {
+            source,
+            automaton: None,
+            matcher: OnceCell::new(),
+        }
+    }
+
+    /// Uses `automaton` (serialized at build time) if the matcher has not been made yet.
+    pub fn set_automaton(&mut self, automaton: Option<&'static [u8]>) {
+        self.automaton = automaton;
+    }
+
+    /// The matcher, made on the first call: `compile` makes it from the regex even when there is an
+    /// automaton (a compiled regex scans a text once, which pays in long-running modes). `None` for
+    /// an invalid pattern.
+    pub fn get(&self, compile: bool) -> Option<&Matcher> {
+        let automaton = self.automaton.filter(|_| !compile);
+        self.matcher
+            .get_or_init(|| Matcher::new(&self.source, automaton))
+            .as_ref()
+    }
 }
 
 /// A serialized DFA larger than this is not kept (the pattern is compiled at run time instead): it

@@ -7,7 +7,7 @@ pub mod automata;
 mod phrases;
 mod prefilter;
 
-pub use automata::{Automata, Matcher};
+pub use automata::{Automata, LazyMatcher, Matcher};
 pub use phrases::{Found, Owner, Phrases};
 pub use prefilter::{compile, Literals};
 

@@ -23,21 +23,18 @@ pub use weights::{LookupWeights, ScoreWeights, Weights, MATCH_THRESHOLD};
 use crate::analyzer::fold;
 use crate::index::{IndexError, Lookup, Presence, TermSource, ANYWHERE, ENGLISH_BODY, NAMED};
 use crate::kb::{Entry, Kind};
-use crate::matching::{Automata, Found, Literals, Matcher, Phrases};
+use crate::matching::{Automata, Found, LazyMatcher, Literals, Phrases};
 use crate::semantic::Similarities;
 use crate::tables::RankerTables;
 use once_cell::sync::OnceCell;
 use query::{analyze, look_up, QueryTerm, Slot};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-/// A notice pattern, made ready on first use when its prefilter lets a text through: its automaton
-/// from the build when it has one, else its regex compiled.
+/// A notice pattern, made ready on first use when its prefilter lets a text through.
 struct Pattern {
     entry: usize,
-    source: String,
     literals: Literals,
-    automaton: Option<&'static [u8]>,
-    matcher: OnceCell<Option<Matcher>>,
+    matcher: LazyMatcher,
 }
 
 impl Pattern {
@@ -45,12 +42,8 @@ impl Pattern {
     /// text that holds a literal of each set the pattern's matches must contain). `compile`:
     /// compile the regex even when there is an automaton (see [`Ranker::prefer_compiled`]).
     fn match_chars(&self, folded: &str, compile: bool) -> Option<usize> {
-        let automaton = self.automaton.filter(|_| !compile);
-        let matcher = self
-            .matcher
-            .get_or_init(|| Matcher::new(&self.source, automaton))
-            .as_ref()?;
-        matcher
+        self.matcher
+            .get(compile)?
             .find_iter(folded)
             .map(|(start, end)| folded[start..end].chars().count().max(1))
             .max()
@@ -197,10 +190,8 @@ impl Ranker {
             for (source, literals) in entry.patterns.iter().zip(literals) {
                 patterns.push(Pattern {
                     entry: position,
-                    source: source.clone(),
                     literals,
-                    automaton: None,
-                    matcher: OnceCell::new(),
+                    matcher: LazyMatcher::new(source.clone()),
                 });
             }
         }
@@ -223,7 +214,7 @@ impl Ranker {
     /// are not compiled at run time.
     pub fn use_automata(&mut self, automata: Automata) {
         for (number, pattern) in self.patterns.iter_mut().enumerate() {
-            pattern.automaton = automata.get(number);
+            pattern.matcher.set_automaton(automata.get(number));
         }
     }
 
