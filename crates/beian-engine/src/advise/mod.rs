@@ -278,7 +278,6 @@ impl Advisor {
         let query = text.trim().to_string();
         let (segments, notice) = self.segmenter.split(&query);
         let pieces = self.pieces(&query, &segments);
-        let texts: Vec<&str> = pieces.iter().map(|&(text, _)| text).collect();
         let rankings = self.rank_pieces(&pieces)?;
 
         // The best answer of each text that has a confident one comes first, then everything else;
@@ -330,7 +329,7 @@ impl Advisor {
                     })
                 })
                 .unwrap_or(pick.1);
-            results.push(self.answer(chosen, texts[r], &rankings[r]));
+            results.push(self.answer(chosen, pieces[r].0, &rankings[r]));
         }
         let status = match results.first() {
             Some(best) if best.confidence >= MATCH_THRESHOLD => Status::Match,
